@@ -1,0 +1,105 @@
+"""Throughput of the MSSM one-loop a_e and a_mu (jit + vmap), value and value+gradient.
+
+Usage::
+
+    taskset -c 0 python benchmarks/amu_throughput.py [--batch 100000] [--repeat 5] [--json]
+
+Prints points/s for (a) a_e and a_mu together, value only; (b) value plus the gradient of
+both with respect to all 13 MSSM parameters; and the jit compile time.  Results are appended
+as one JSON line to ``benchmarks/results/amu_throughput.jsonl``.
+
+Reference (from the issue): GM2Calc 2.3.1 computes spectrum + one-loop a_mu at about 2.9e5
+points/s on one core of the 2-core CI machine kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import time
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batch", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--cores", type=int, default=1, help="pin the process to this many CPU cores (0 = no pinning)")
+    ap.add_argument("--json", action="store_true", help="print one JSON line")
+    ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "amu_throughput.jsonl"))
+    args = ap.parse_args()
+    if args.cores and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
+
+    import jax
+    import jax.numpy as jnp
+
+    jax.config.update("jax_enable_x64", True)
+    from gm2jax import MSSMParams, SMInputs
+    from gm2jax.models.mssm import amu_1l_parts
+
+    sm = SMInputs.from_convention("gm2calc")
+    key = jax.random.key(1)
+    k = jax.random.split(key, 7)
+    n = args.batch
+    u = lambda kk, shape, lo, hi: jax.random.uniform(kk, shape, minval=lo, maxval=hi)  # noqa: E731
+    sign = lambda kk: jnp.where(jax.random.bernoulli(kk, 0.5, (n,)), 1.0, -1.0)  # noqa: E731
+    params = MSSMParams(
+        tan_beta=u(k[0], (n,), 2.0, 60.0),
+        mu=sign(k[1]) * u(k[2], (n,), 100.0, 2000.0),
+        M1=sign(k[3]) * u(k[4], (n,), 100.0, 2000.0),
+        M2=u(k[5], (n,), 100.0, 2000.0),
+        msl=u(k[6], (n, 3), 200.0, 2000.0),
+        mse=u(jax.random.fold_in(key, 8), (n, 3), 200.0, 2000.0),
+        Ae=u(jax.random.fold_in(key, 9), (n, 3), -1000.0, 1000.0),
+    )
+
+    def both(p):
+        return amu_1l_parts(p, sm, ("e", "mu")).total
+
+    value = jax.jit(jax.vmap(both))
+    value_grad = jax.jit(jax.vmap(lambda p: (both(p), jax.jacrev(both)(p))))
+
+    def timed(fn):
+        t0 = time.perf_counter()
+        jax.block_until_ready(fn(params))
+        compile_s = time.perf_counter() - t0
+        best = float("inf")
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            jax.block_until_ready(fn(params))
+            best = min(best, time.perf_counter() - t0)
+        return compile_s, best
+
+    c_val, t_val = timed(value)
+    c_grad, t_grad = timed(value_grad)
+    out = {
+        "benchmark": "amu_throughput",
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "batch": n,
+        "device": str(jax.devices()[0].device_kind) + f" ({jax.default_backend()})",
+        "host": platform.node(),
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "points_per_second_value": n / t_val,
+        "points_per_second_value_and_grad": n / t_grad,
+        "grad_cost_ratio": t_grad / t_val,
+        "compile_seconds": c_val - t_val,
+        "compile_seconds_value_and_grad": c_grad - t_grad,
+        "gm2calc_reference_points_per_second": 2.9e5,
+        "jax_version": jax.__version__,
+    }
+    pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    with open(args.out, "a") as fh:
+        fh.write(json.dumps(out) + "\n")
+    if args.json:
+        print(json.dumps(out))
+    else:
+        for key_, val in out.items():
+            print(f"{key_:>36}: {val}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Read MSSM points from GM2Calc input files and from SLHA files.
+
+GM2Calc format (``--gm2calc-input-file``; GM2Calc 2.3.1, arXiv:2110.13238 app. A):
+``Block GM2CalcConfig`` (entry 1 loop order, entry 2 tan(beta) resummation),
+``Block GM2CalcInput`` (1 alpha(MZ), 3 tan(beta), 4 mu, 5 M1, 6 M2, 9-11 msl(1..3),
+12-14 mse(1..3), 24-26 Ae(1..3); soft masses in GeV, squared with their sign) and
+``Block SMINPUTS`` (4 MZ, 9 MW, 7 m_tau, 11 m_e, 13 m_mu).  Such files are evaluated in
+GM2Calc's one-loop convention (:func:`gm2jax.sm.SMInputs.from_convention` ``"gm2calc"``).
+
+SLHA format (SLHA 1/2): tan(beta) from ``EXTPAR 25``, ``HMIX 2`` or ``MINPAR 3``; mu from
+``EXTPAR 23`` or ``HMIX 1``; M1, M2 from ``EXTPAR 1, 2`` or ``MSOFT 1, 2``; slepton soft masses
+from ``EXTPAR 31-36`` or ``MSOFT 31-36``; A_l from ``AE (i,i)`` (or ``EXTPAR 13`` for A_tau);
+``SMINPUTS`` 1 (1/alpha(MZ) MS-bar), 2 (G_F), 4 (MZ), 7, 11, 13 (lepton masses).  Evaluated in
+the ``"pdg"`` (MS-bar) convention with these overrides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from gm2jax.errors import InvalidInput
+from gm2jax.io.slha import read_slha_file
+from gm2jax.models.mssm.params import MSSMParams
+from gm2jax.sm import SMInputs
+
+
+@dataclasses.dataclass(frozen=True)
+class MSSMInput:
+    """A point read from a file.
+
+    Attributes:
+        params: the MSSM parameters.
+        sm: SM inputs in the convention the file implies.
+        resummation: tan(beta) resummation requested by the file (GM2CalcConfig entry 2), or None.
+        loop_order: GM2CalcConfig entry 1, or None.
+        source: the path as given.
+        fmt: ``"gm2calc"`` or ``"slha"``.
+    """
+
+    params: MSSMParams
+    sm: SMInputs
+    resummation: bool | None
+    loop_order: int | None
+    source: str
+    fmt: str
+
+
+_GM2CALC_REQUIRED = {3: "tan(beta)", 4: "mu", 5: "M1", 6: "M2"}
+_SMINPUTS_GM2CALC = {4: "MZ", 9: "MW", 7: "m_tau", 11: "m_e", 13: "m_mu"}
+
+
+def _need(block: dict, key: int, block_name: str, what: str, source: str) -> float:
+    try:
+        return block[(key,)]
+    except KeyError:
+        raise InvalidInput(f"{source}: Block {block_name} entry {key} ({what}) is missing") from None
+
+
+def from_gm2calc_blocks(blocks: dict, source: str = "<gm2calc>") -> MSSMInput:
+    """Build an :class:`MSSMInput` from parsed GM2Calc-format blocks."""
+    if "GM2CALCINPUT" not in blocks:
+        raise InvalidInput(f"{source}: Block GM2CalcInput is missing (not a GM2Calc input file)")
+    gi = blocks["GM2CALCINPUT"]
+    vals = {name: _need(gi, k, "GM2CalcInput", name, source) for k, name in _GM2CALC_REQUIRED.items()}
+    msl = [_need(gi, 9 + i, "GM2CalcInput", f"msl({i + 1},{i + 1})", source) for i in range(3)]
+    mse = [_need(gi, 12 + i, "GM2CalcInput", f"mse({i + 1},{i + 1})", source) for i in range(3)]
+    ae = [gi.get((24 + i,), 0.0) for i in range(3)]
+    overrides = {}
+    if (1,) in gi:
+        overrides["alpha_MZ"] = gi[(1,)]
+    for k, name in _SMINPUTS_GM2CALC.items():
+        if (k,) in blocks.get("SMINPUTS", {}):
+            overrides[name] = blocks["SMINPUTS"][(k,)]
+    sm = SMInputs.from_convention("gm2calc", **overrides)
+    sm = SMInputs(
+        **{f.name: getattr(sm, f.name) for f in dataclasses.fields(sm) if f.name != "sin2_theta_W"},
+        sin2_theta_W=1.0 - sm.MW**2 / sm.MZ**2,
+    )
+    cfg = blocks.get("GM2CALCCONFIG", {})
+    resum = bool(int(cfg[(2,)])) if (2,) in cfg else None
+    loop = int(cfg[(1,)]) if (1,) in cfg else None
+    params = MSSMParams(
+        tan_beta=vals["tan(beta)"], mu=vals["mu"], M1=vals["M1"], M2=vals["M2"], msl=msl, mse=mse, Ae=ae
+    )
+    return MSSMInput(params, sm, resum, loop, source, "gm2calc")
+
+
+def _first(blocks: dict, options, what: str, source: str) -> float:
+    for block, key in options:
+        if block in blocks and key in blocks[block]:
+            return blocks[block][key]
+    where = ", ".join(f"{b} {' '.join(map(str, k))}" for b, k in options)
+    raise InvalidInput(f"{source}: {what} not found (looked in {where})")
+
+
+def from_slha_blocks(blocks: dict, source: str = "<slha>") -> MSSMInput:
+    """Build an :class:`MSSMInput` from parsed SLHA blocks (see module docstring)."""
+    tb = _first(blocks, [("EXTPAR", (25,)), ("HMIX", (2,)), ("MINPAR", (3,))], "tan(beta)", source)
+    mu = _first(blocks, [("EXTPAR", (23,)), ("HMIX", (1,))], "mu", source)
+    m1 = _first(blocks, [("EXTPAR", (1,)), ("MSOFT", (1,))], "M1", source)
+    m2 = _first(blocks, [("EXTPAR", (2,)), ("MSOFT", (2,))], "M2", source)
+    msl = [_first(blocks, [("EXTPAR", (31 + i,)), ("MSOFT", (31 + i,))], f"mL{i + 1}", source) for i in range(3)]
+    mse = [_first(blocks, [("EXTPAR", (34 + i,)), ("MSOFT", (34 + i,))], f"mE{i + 1}", source) for i in range(3)]
+    ae = [blocks.get("AE", {}).get((i + 1, i + 1), 0.0) for i in range(3)]
+    if ae[2] == 0.0 and (13,) in blocks.get("EXTPAR", {}):
+        ae[2] = blocks["EXTPAR"][(13,)]
+    overrides = {}
+    smi = blocks.get("SMINPUTS", {})
+    if (1,) in smi:
+        overrides["alpha_MZ"] = 1.0 / smi[(1,)]
+    for k, name in {2: "G_F", 4: "MZ", 7: "m_tau", 11: "m_e", 13: "m_mu"}.items():
+        if (k,) in smi:
+            overrides[name] = smi[(k,)]
+    sm = SMInputs.from_convention("pdg", **overrides)
+    params = MSSMParams(tan_beta=tb, mu=mu, M1=m1, M2=m2, msl=msl, mse=mse, Ae=ae)
+    return MSSMInput(params, sm, None, None, source, "slha")
+
+
+def read_mssm_file(path) -> MSSMInput:
+    """Read a GM2Calc input file or an SLHA file (detected by its blocks); ``'-'`` = stdin.
+
+    Raises:
+        InvalidInput: unreadable file, or missing required blocks/entries (named in the message).
+    """
+    blocks = read_slha_file(path)
+    source = str(path)
+    if "GM2CALCINPUT" in blocks:
+        return from_gm2calc_blocks(blocks, source)
+    if not blocks:
+        raise InvalidInput(f"{source}: no SLHA blocks found (expected GM2CalcInput or EXTPAR/MSOFT/HMIX)")
+    return from_slha_blocks(blocks, source)

@@ -1,0 +1,13 @@
+"""MSSM one-loop lepton g-2 (neutralino-slepton and chargino-sneutrino)."""
+
+from gm2jax.models.mssm.amu_1l import (
+    AmuResult as AmuResult,
+    amu_1l as amu_1l,
+    amu_1l_chargino as amu_1l_chargino,
+    amu_1l_neutralino as amu_1l_neutralino,
+    amu_1l_parts as amu_1l_parts,
+    point_status as point_status,
+)
+from gm2jax.models.mssm.mia import amu_bino_mia as amu_bino_mia, amu_chargino_mia as amu_chargino_mia
+from gm2jax.models.mssm.params import MSSMParams as MSSMParams
+from gm2jax.models.mssm.spectrum import Spectrum as Spectrum, spectrum as spectrum

@@ -1,0 +1,262 @@
+"""One-loop MSSM contributions to a_l = (g-2)_l/2: neutralino-slepton and chargino-sneutrino.
+
+The amplitudes are those of GM2Calc (arXiv:1510.08071, eqs. (2.11)-(2.14); identical to
+hep-ph/0609168 eq. (2.11) and seed 002 = arXiv:2011.05083 eqs. (3.2)-(3.5) up to the
+phase convention of the couplings), written with the Takagi matrix N, the chargino
+matrices U, V and the slepton rotation U_l of :mod:`gm2jax.models.mssm.spectrum`::
+
+    n^L_im = (gY N*_i1 + g2 N*_i2)/sqrt2 U_l(m,L) - y_l N*_i3 U_l(m,R)
+    n^R_im = -[ sqrt2 gY N_i1 U_l(m,R) + y_l N_i3 U_l(m,L) ]
+    c^L_k  = -g2 V*_k1,      c^R_k = y_l U_k2
+
+    a^chi0 = m_l^2/(16 pi^2) sum_im [ -(|n^L|^2+|n^R|^2) F1N(x_im)/(12 m^2_lm)
+                                      - m_chi0_i 2Re(n^L* n^R) F2N(x_im)/(6 m_l m^2_lm) ]
+    a^chi+ = m_l^2/(16 pi^2 m^2_snu) sum_k [ (|c^L|^2+|c^R|^2) F1C(x_k)/12
+                                            + m_chi+_k 2Re(c^L* c^R) F2C(x_k)/(3 m_l) ]
+
+with x_im = m^2_chi0_i/m^2_lm, x_k = m^2_chi+_k/m^2_snu.
+
+Differentiability.  Both sums are smooth symmetric functions of the spectra, so they are
+evaluated with :func:`gm2jax.linalg.spectral_sum`, whose derivative is exact also at
+degenerate eigenvalues.  For real parameters the Takagi phases only turn m_chi0 into the
+*signed* eigenvalue lambda_i of the real symmetric neutralino matrix (m_chi0 Re(eta_i^2) =
+lambda_i), and the chargino sum becomes a spectral sum over the symmetric dilation
+[[0, X], [X^T, 0]] whose signed eigenvalues are +-m_chi+ (see :func:`gm2jax.linalg.symmetric_dilation`).
+
+The pole m_l multiplies the prefactor and divides the chirality-flip terms; only the Yukawa
+y_l and the slepton-matrix m~ carry the resummation factor 1/(1+Delta_l) (GM2Calc
+convention, ``shared/reference/GM2CALC_CONVENTIONS.md`` s. 3).
+"""
+
+from __future__ import annotations
+
+import math
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from gm2jax import linalg, loops
+from gm2jax._precision import float64
+from gm2jax.errors import PhysicsError, Status, describe_status
+from gm2jax.models.mssm import spectrum as sp
+from gm2jax.models.mssm.params import MSSMParams
+from gm2jax.sm import Couplings, SMInputs, couplings, lepton_index
+
+_SQRT2 = math.sqrt(2.0)
+_LOOP = 1.0 / (16.0 * math.pi**2)
+
+# A harmless point substituted for flagged inputs so that no NaN is ever produced in
+# values or gradients of the masked computation (GeV).
+_SAFE = dict(tan_beta=10.0, mu=1000.0, M1=1000.0, M2=1000.0, msl=1000.0, mse=1000.0, A=0.0)
+
+
+class AmuResult(eqx.Module):
+    """One-loop a_l split by diagram.
+
+    Attributes:
+        total: a_l^chi0 + a_l^chi+- (dimensionless); NaN where ``status != 0``.
+        neutralino: neutralino-slepton part.
+        chargino: chargino-sneutrino part.
+        status: :class:`gm2jax.errors.Status` bit-field (0 = physical point).
+    """
+
+    total: jnp.ndarray
+    neutralino: jnp.ndarray
+    chargino: jnp.ndarray
+    status: jnp.ndarray
+
+
+def _g_neutralino(lam, m2, m_lepton):
+    # lam: signed neutralino eigenvalues (n, 1); m2: slepton mass^2 (1, k).
+    x = lam**2 / m2
+    f1 = -loops.F1N(x) / (12.0 * m2)
+    f2 = -lam * loops.F2N(x) / (3.0 * m_lepton * m2)
+    return jnp.stack([f1, f1, f2])
+
+
+def _g_chargino(lam, m2, m_lepton):
+    # lam: signed eigenvalues +-m_chi+ of the chargino dilation (4, 1); m2: sneutrino mass^2 (1, 1).
+    x = lam**2 / m2
+    f1 = loops.F1C(x) / (12.0 * m2)
+    f2 = -2.0 * lam * loops.F2C(x) / (3.0 * m_lepton * m2)
+    return jnp.stack([f1, f1, f2])
+
+
+def _neutralino_couplings(c: Couplings, y):
+    """(3, 2, 4) arrays p, q with n^L ~ p_0, n^R ~ p_1 in the (slepton L/R) x (B, W3, Hd, Hu) basis."""
+    z = jnp.zeros_like(y)
+    gy, g2 = c.gY * jnp.ones_like(y), c.g2 * jnp.ones_like(y)
+    left = jnp.stack([jnp.stack([gy / _SQRT2, g2 / _SQRT2, z, z]), jnp.stack([z, z, -y, z])])
+    right = jnp.stack([jnp.stack([z, z, -y, z]), jnp.stack([-_SQRT2 * gy, z, z, z])])
+    return jnp.stack([left, right, left]), jnp.stack([left, right, right])
+
+
+def _chargino_couplings(c: Couplings, y):
+    """(3, 1, 4) arrays over the dilation basis (u_1, u_2, v_1, v_2): c^L ~ g2 v_1, c^R ~ y u_2."""
+    z = jnp.zeros_like(y)
+    # Each singular value appears twice in the dilation (eigenvectors (u, +-v)/sqrt2), so
+    # unit-weight couplings reproduce sum_k h(m_k) (...)(...) exactly.
+    cl = jnp.stack([z, z, c.g2 * jnp.ones_like(y), z])[None, :]
+    cr = jnp.stack([z, y, z, z])[None, :]
+    return jnp.stack([cl, cr, cl]), jnp.stack([cl, cr, cr])
+
+
+def _neutralino_sum(mn, msl, c: Couplings, y, m_lepton):
+    pp, qq = _neutralino_couplings(c, y)
+    return m_lepton**2 * _LOOP * linalg.spectral_sum(_g_neutralino, mn, msl, pp, qq, m_lepton)
+
+
+def _chargino_sum(dilation, msnu2, c: Couplings, y, m_lepton):
+    pp, qq = _chargino_couplings(c, y)
+    return m_lepton**2 * _LOOP * linalg.spectral_sum(_g_chargino, dilation, msnu2[None, None], pp, qq, m_lepton)
+
+
+def amu_1l_neutralino(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
+    """Neutralino-slepton one-loop a_l (no status handling; see :func:`amu_1l`)."""
+    y = sp.yukawa(c, p.tan_beta, m_lepton, delta)
+    msl = sp.slepton_matrix(p, c, lepton, m_lepton, delta)
+    return _neutralino_sum(sp.neutralino_matrix(p, c), msl, c, y, m_lepton)
+
+
+def amu_1l_chargino(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
+    """Chargino-sneutrino one-loop a_l (no status handling; see :func:`amu_1l`)."""
+    y = sp.yukawa(c, p.tan_beta, m_lepton, delta)
+    h = linalg.symmetric_dilation(sp.chargino_matrix(p, c))
+    return _chargino_sum(h, sp.sneutrino_mass2(p, c, lepton), c, y, m_lepton)
+
+
+def _global_status(p: MSSMParams, c: Couplings):
+    """Problems shared by all leptons: non-finite input, tan(beta) <= 0, massless chargino."""
+    leaves = jax.tree_util.tree_leaves(p)
+    finite = jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves]))
+    status = jnp.where(p.tan_beta > 0, 0, int(Status.TANB_NONPOSITIVE))
+    x = sp.chargino_matrix(p, c)
+    detx = x[0, 0] * x[1, 1] - x[0, 1] * x[1, 0]
+    status |= jnp.where(jnp.abs(detx) > 1e-12 * jnp.sum(x**2), 0, int(Status.MASSLESS_CHARGINO))
+    return jnp.where(finite, status, int(Status.NONFINITE_INPUT))
+
+
+def _lepton_status(p: MSSMParams, c: Couplings, lepton, m_lepton, delta):
+    """Problems of one lepton's sleptons: negative soft mass^2, tachyonic slepton or sneutrino."""
+    finite = jnp.isfinite(m_lepton) & jnp.isfinite(delta)
+    ml2, me2 = sp.soft_masses2(p, lepton)
+    status = jnp.where((ml2 >= 0) & (me2 >= 0), 0, int(Status.NEGATIVE_SOFT_MASS2))
+    m = sp.slepton_matrix(p, c, lepton, m_lepton, delta)
+    # smaller eigenvalue of the 2x2 matrix without cancellation: det / larger one
+    half_tr = 0.5 * (m[0, 0] + m[1, 1])
+    root = jnp.sqrt(0.25 * (m[0, 0] - m[1, 1]) ** 2 + m[0, 1] ** 2)
+    det = m[0, 0] * m[1, 1] - m[0, 1] ** 2
+    pos = half_tr > 0
+    lam_min = jnp.where(pos, det / jnp.where(pos, half_tr + root, 1.0), half_tr - root)
+    status |= jnp.where(lam_min > 0, 0, int(Status.TACHYON_SLEPTON))
+    status |= jnp.where(sp.sneutrino_mass2(p, c, lepton) > 0, 0, int(Status.TACHYON_SNEUTRINO))
+    return jnp.where(finite, status, int(Status.NONFINITE_INPUT))
+
+
+def point_status(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
+    """Status bit-field of a point for lepton ``lepton`` (see :class:`gm2jax.errors.Status`)."""
+    return _global_status(p, c) | _lepton_status(p, c, lepton, m_lepton, delta)
+
+
+def _safe_params(p: MSSMParams, ok):
+    """Replace a flagged point by a harmless one (keeps values and gradients finite)."""
+    safe = MSSMParams.universal(**_SAFE)
+    return jax.tree_util.tree_map(lambda leaf, s: jnp.where(ok, leaf, s), p, safe)
+
+
+def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0) -> AmuResult:
+    """Unchecked core of :func:`amu_1l` (pure; use under jit/vmap; never raises, never NaN in gradients).
+
+    ``lepton`` may be a tuple such as ``("e", "mu")``: the leptons then share one neutralino and
+    one chargino diagonalisation and every field of the result gets a leading lepton axis
+    (``delta`` is then one value per lepton or a scalar).
+    """
+    c = couplings(sm)
+    leptons = tuple(lepton) if isinstance(lepton, (tuple, list)) else (lepton,)
+    deltas = jnp.broadcast_to(jnp.asarray(delta, dtype=float), (len(leptons),))
+    m_ls = [sm.lepton_mass(lep) for lep in leptons]
+    g_status = _global_status(p, c)
+    ps = _safe_params(p, g_status == 0)
+    # shared diagonalisations
+    mn = sp.neutralino_matrix(ps, c)
+    dil = linalg.symmetric_dilation(sp.chargino_matrix(ps, c))
+    statuses, msls, msnus, ys, mls = [], [], [], [], []
+    for lep, m_l, d in zip(leptons, m_ls, deltas):
+        st = g_status | _lepton_status(p, c, lep, m_l, d)
+        ok = st == 0
+        d_s = jnp.where(ok, d, 0.0)
+        m_l_s = jnp.where(ok, m_l, 1.0)
+        # lepton-specific inputs of a flagged lepton are replaced by the safe point's
+        p_l = _safe_params(ps, ok)
+        statuses.append(st)
+        msls.append(sp.slepton_matrix(p_l, c, lep, m_l_s, d_s))
+        msnus.append(sp.sneutrino_mass2(p_l, c, lep))
+        ys.append(sp.yukawa(c, p_l.tan_beta, m_l_s, d_s))
+        mls.append(m_l_s)
+
+    def one(msl, msnu2, y, m_l):
+        return _neutralino_sum(mn, msl, c, y, m_l), _chargino_sum(dil, msnu2, c, y, m_l)
+
+    a0, ac = jax.vmap(one)(jnp.stack(msls), jnp.stack(msnus), jnp.stack(ys), jnp.stack(mls))
+    status = jnp.stack(statuses)
+    ok = status == 0
+    res = AmuResult(
+        total=jnp.where(ok, a0 + ac, jnp.nan),
+        neutralino=jnp.where(ok, a0, jnp.nan),
+        chargino=jnp.where(ok, ac, jnp.nan),
+        status=status,
+    )
+    if isinstance(lepton, (tuple, list)):
+        return res
+    return jax.tree_util.tree_map(lambda x: x[0], res)
+
+
+def _raise_on_status(result: AmuResult, what: str) -> AmuResult:
+    status = result.status
+    if isinstance(status, jax.core.Tracer):
+        total = eqx.error_if(
+            result.total,
+            status != 0,
+            f"{what}: unphysical point (non-zero status); call with throw=False and "
+            "inspect gm2jax.describe_status(result.status)",
+        )
+        return eqx.tree_at(lambda r: r.total, result, total)
+    if jnp.any(status != 0):
+        codes = sorted({int(s) for s in jnp.ravel(status) if int(s) != 0})
+        raise PhysicsError(f"{what}: " + " | ".join(describe_status(s) for s in codes))
+    return result
+
+
+@float64
+def amu_1l(p: MSSMParams, sm: SMInputs | None = None, lepton="mu", *, delta=0.0, throw=True) -> AmuResult:
+    """MSSM one-loop a_l (neutralino + chargino), tree-level spectrum, optional Delta_l.
+
+    Args:
+        p: MSSM parameters (unbatched; ``jax.vmap`` for batches).
+        sm: SM inputs and convention (default: :meth:`SMInputs.from_convention` ``"pdg"``).
+        lepton: ``"e"``, ``"mu"`` or ``"tau"`` (static), or a tuple of them (shared
+            diagonalisations; results get a leading lepton axis).
+        delta: threshold correction Delta_l used as y_l -> y_l/(1+Delta_l); 0 = no resummation.
+        throw: raise :class:`gm2jax.errors.PhysicsError` on an unphysical point (default);
+            with ``throw=False`` the result carries ``status`` and NaN values instead.
+
+    Returns:
+        :class:`AmuResult` with ``total``, ``neutralino``, ``chargino``, ``status``.
+
+    References:
+        arXiv:1510.08071 eqs. (2.11)-(2.14); arXiv:2011.05083 eqs. (3.2)-(3.5).
+
+    Example:
+        >>> from gm2jax.models.mssm import MSSMParams, amu_1l
+        >>> p = MSSMParams.universal(tan_beta=40.0, mu=500.0, M1=200.0, M2=400.0, msl=300.0)
+        >>> r = amu_1l(p, lepton="mu")
+        >>> bool(r.total > 0)
+        True
+    """
+    for lep in lepton if isinstance(lepton, (tuple, list)) else (lepton,):
+        lepton_index(lep)
+    if sm is None:
+        sm = SMInputs.from_convention("pdg")
+    result = amu_1l_parts(p, sm, lepton, delta)
+    return _raise_on_status(result, f"amu_1l(lepton={lepton!r})") if throw else result
