@@ -42,13 +42,17 @@ def test_amu_electron_uses_first_generation_slots(tmp_path):
     assert abs(json.loads(res.output)["total"] - ref) <= 1e-6 * abs(ref) * max(1.0, 1e-3 * REF["R037_e"]["cancellation_ratio_nonres"])
 
 
-def test_resummation_request_is_a_clear_error_until_implemented(tmp_path):
-    f = _write(tmp_path, "R037_mu")  # GM2CalcConfig entry 2 = 1
-    res = CliRunner().invoke(main, ["amu", str(f)])
-    assert res.exit_code != 0
-    assert "resummation" in res.output
-    res = CliRunner().invoke(main, ["amu", str(f), "--resum"])
-    assert res.exit_code != 0 and "--no-resum" in res.output
+@pytest.mark.parametrize("rid", ["R037_mu", "EY-II_e", "BP1_e"])
+def test_resummation_follows_config_and_flags(tmp_path, rid):
+    f = _write(tmp_path, rid)  # GM2CalcConfig entry 2 = 1: resummed by default
+    rec = REF[rid]
+    tol = 1e-6 * max(abs(rec["outputs"]["amu1L_res"]), 1e-3 * rec["cancellation_ratio_res"] * abs(rec["outputs"]["amu1L_res"]))
+    lep = rec["lepton"]
+    row = json.loads(CliRunner().invoke(main, ["amu", str(f), "--lepton", lep, "--json"]).output)
+    assert row["resummed"] and abs(row["total"] - rec["outputs"]["amu1L_res"]) <= tol
+    assert row["delta"] == pytest.approx(rec["outputs"]["delta_lepton"], rel=1e-10)
+    row = json.loads(CliRunner().invoke(main, ["amu", str(f), "--lepton", lep, "--no-resum", "--json"]).output)
+    assert not row["resummed"] and row["delta"] == 0.0
 
 
 def test_missing_block_names_it(tmp_path):

@@ -17,7 +17,7 @@ import pytest
 
 from gm2jax.io import benchmarks
 from gm2jax.io.gm2calc import read_mssm_file
-from gm2jax.models.mssm import amu_1l, spectrum
+from gm2jax.models.mssm import amu_1l, tree_spectrum
 from gm2jax.sm import couplings
 
 REF = {r["id"]: r for r in json.loads((pathlib.Path(__file__).parent / "data" / "gm2calc_public.json").read_text())}
@@ -69,8 +69,8 @@ def test_benchmark_vs_gm2calc_and_paper(bp, lepton, capsys):
 def test_benchmark_masses_vs_paper_tables(bp, capsys):
     inp = read_mssm_file(benchmarks.benchmark_path(bp))
     c = couplings(inp.sm)
-    se = spectrum(inp.params, c, "e", inp.sm.m_e)
-    smu = spectrum(inp.params, c, "mu", inp.sm.m_mu)
+    se = tree_spectrum(inp.params, c, "e", inp.sm.m_e)
+    smu = tree_spectrum(inp.params, c, "mu", inp.sm.m_mu)
     tab = TABLE_MASSES[bp]
     with capsys.disabled():
         print(f"\n{bp} tree-level masses vs paper table (SuSpect):")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from gm2jax.errors import InvalidInput, describe_status
+from gm2jax.errors import describe_status
 from gm2jax.io.gm2calc import MSSMInput, read_mssm_file
 
 
@@ -24,10 +24,14 @@ def amu_files(paths, lepton: str = "mu", resum: bool | None = None) -> list[dict
 
     Returns:
         One dict per file, in order: file, lepton, total, neutralino, chargino, status,
-        problem, convention, resummed.
+        problem, convention, resummed, delta (Delta_l; 0 without resummation).
 
     Raises:
-        InvalidInput: unreadable files, missing blocks, or resummation requested (not yet available).
+        InvalidInput: unreadable files or missing blocks.
+
+    With resummation, Delta_l is computed with GM2Calc's approximations for GM2Calc input
+    files (so that the numbers reproduce GM2Calc's "with tan(beta) resummation") and with the
+    exact tree-level spectrum for SLHA files.
     """
     import jax
     import jax.numpy as jnp
@@ -35,22 +39,18 @@ def amu_files(paths, lepton: str = "mu", resum: bool | None = None) -> list[dict
     from gm2jax.models.mssm.amu_1l import amu_1l_parts
 
     inputs = [read_mssm_file(p) for p in paths]
-    for inp in inputs:
-        if _resummation_for(inp, resum):
-            raise InvalidInput(
-                f"{inp.source}: tan(beta) resummation requested "
-                f"({'--resum' if resum else 'GM2CalcConfig entry 2 = 1'}), which is not implemented yet; "
-                "pass --no-resum for the non-resummed one-loop result"
-            )
     rows: list[dict | None] = [None] * len(inputs)
-    groups: dict[str, list[int]] = {}
+    groups: dict[tuple, list[int]] = {}
     for i, inp in enumerate(inputs):
-        groups.setdefault(inp.sm.scheme, []).append(i)
+        mode = None
+        if _resummation_for(inp, resum):
+            mode = "gm2calc" if inp.fmt == "gm2calc" else "exact"
+        groups.setdefault((inp.sm.scheme, mode), []).append(i)
     with jax.enable_x64(True):
-        for idx in groups.values():
+        for (_, mode), idx in groups.items():
             params = jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *[inputs[i].params for i in idx])
             sms = jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *[inputs[i].sm for i in idx])
-            fn = jax.jit(jax.vmap(lambda p, s: amu_1l_parts(p, s, lepton)))
+            fn = jax.jit(jax.vmap(lambda p, s, mode=mode: amu_1l_parts(p, s, lepton, resummation=mode)))
             res = jax.device_get(fn(params, sms))
             for j, i in enumerate(idx):
                 status = int(res.status[j])
@@ -63,7 +63,8 @@ def amu_files(paths, lepton: str = "mu", resum: bool | None = None) -> list[dict
                     "status": status,
                     "problem": describe_status(status) if status else None,
                     "convention": "gm2calc" if inputs[i].fmt == "gm2calc" else "pdg",
-                    "resummed": False,
+                    "resummed": mode is not None,
+                    "delta": float(res.delta[j]),
                 }
     return rows  # type: ignore[return-value]
 

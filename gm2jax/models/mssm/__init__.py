@@ -10,4 +10,4 @@ from gm2jax.models.mssm.amu_1l import (
 )
 from gm2jax.models.mssm.mia import amu_bino_mia as amu_bino_mia, amu_chargino_mia as amu_chargino_mia
 from gm2jax.models.mssm.params import MSSMParams as MSSMParams
-from gm2jax.models.mssm.spectrum import Spectrum as Spectrum, spectrum as spectrum
+from gm2jax.models.mssm.spectrum import Spectrum as Spectrum, tree_spectrum as tree_spectrum

@@ -41,6 +41,7 @@ from gm2jax._precision import float64
 from gm2jax.errors import PhysicsError, Status, describe_status
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.params import MSSMParams
+from gm2jax.models.mssm.threshold import delta_lepton
 from gm2jax.sm import Couplings, SMInputs, couplings, lepton_index
 
 _SQRT2 = math.sqrt(2.0)
@@ -59,12 +60,14 @@ class AmuResult(eqx.Module):
         neutralino: neutralino-slepton part.
         chargino: chargino-sneutrino part.
         status: :class:`gm2jax.errors.Status` bit-field (0 = physical point).
+        delta: the threshold correction Delta_l used (0 without resummation).
     """
 
     total: jnp.ndarray
     neutralino: jnp.ndarray
     chargino: jnp.ndarray
     status: jnp.ndarray
+    delta: jnp.ndarray
 
 
 def _g_neutralino(lam, m2, m_lepton):
@@ -165,25 +168,31 @@ def _safe_params(p: MSSMParams, ok):
     return jax.tree_util.tree_map(lambda leaf, s: jnp.where(ok, leaf, s), p, safe)
 
 
-def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0) -> AmuResult:
+def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: str | None = None) -> AmuResult:
     """Unchecked core of :func:`amu_1l` (pure; use under jit/vmap; never raises, never NaN in gradients).
 
     ``lepton`` may be a tuple such as ``("e", "mu")``: the leptons then share one neutralino and
     one chargino diagonalisation and every field of the result gets a leading lepton axis
-    (``delta`` is then one value per lepton or a scalar).
+    (``delta`` is then one value per lepton or a scalar).  ``resummation`` (static) is None
+    (use ``delta`` as given) or a spectrum name of :func:`gm2jax.models.mssm.threshold.delta_lepton`
+    (``"exact"`` or ``"gm2calc"``), which then computes Delta_l.
     """
     c = couplings(sm)
     leptons = tuple(lepton) if isinstance(lepton, (tuple, list)) else (lepton,)
-    deltas = jnp.broadcast_to(jnp.asarray(delta, dtype=float), (len(leptons),))
     m_ls = [sm.lepton_mass(lep) for lep in leptons]
     g_status = _global_status(p, c)
     ps = _safe_params(p, g_status == 0)
+    if resummation is None:
+        deltas = jnp.broadcast_to(jnp.asarray(delta, dtype=float), (len(leptons),))
+    else:
+        deltas = jnp.stack([delta_lepton(ps, c, lep, resummation) for lep in leptons])
     # shared diagonalisations
     mn = sp.neutralino_matrix(ps, c)
     dil = linalg.symmetric_dilation(sp.chargino_matrix(ps, c))
     statuses, msls, msnus, ys, mls = [], [], [], [], []
     for lep, m_l, d in zip(leptons, m_ls, deltas):
         st = g_status | _lepton_status(p, c, lep, m_l, d)
+        st |= jnp.where(jnp.abs(1.0 + d) > 1e-12, 0, int(Status.YUKAWA_POLE))
         ok = st == 0
         d_s = jnp.where(ok, d, 0.0)
         m_l_s = jnp.where(ok, m_l, 1.0)
@@ -206,6 +215,7 @@ def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0) -> AmuResult:
         neutralino=jnp.where(ok, a0, jnp.nan),
         chargino=jnp.where(ok, ac, jnp.nan),
         status=status,
+        delta=deltas,
     )
     if isinstance(lepton, (tuple, list)):
         return res
@@ -229,7 +239,9 @@ def _raise_on_status(result: AmuResult, what: str) -> AmuResult:
 
 
 @float64
-def amu_1l(p: MSSMParams, sm: SMInputs | None = None, lepton="mu", *, delta=0.0, throw=True) -> AmuResult:
+def amu_1l(
+    p: MSSMParams, sm: SMInputs | None = None, lepton="mu", *, delta=0.0, resummation: str | None = None, throw=True
+) -> AmuResult:
     """MSSM one-loop a_l (neutralino + chargino), tree-level spectrum, optional Delta_l.
 
     Args:
@@ -238,6 +250,8 @@ def amu_1l(p: MSSMParams, sm: SMInputs | None = None, lepton="mu", *, delta=0.0,
         lepton: ``"e"``, ``"mu"`` or ``"tau"`` (static), or a tuple of them (shared
             diagonalisations; results get a leading lepton axis).
         delta: threshold correction Delta_l used as y_l -> y_l/(1+Delta_l); 0 = no resummation.
+        resummation: None (use ``delta``), ``"exact"`` (Delta_l from the tree-level spectrum) or
+            ``"gm2calc"`` (Delta_l with GM2Calc's large-tan(beta) approximations); static.
         throw: raise :class:`gm2jax.errors.PhysicsError` on an unphysical point (default);
             with ``throw=False`` the result carries ``status`` and NaN values instead.
 
@@ -258,5 +272,5 @@ def amu_1l(p: MSSMParams, sm: SMInputs | None = None, lepton="mu", *, delta=0.0,
         lepton_index(lep)
     if sm is None:
         sm = SMInputs.from_convention("pdg")
-    result = amu_1l_parts(p, sm, lepton, delta)
+    result = amu_1l_parts(p, sm, lepton, delta, resummation)
     return _raise_on_status(result, f"amu_1l(lepton={lepton!r})") if throw else result

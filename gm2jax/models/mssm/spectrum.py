@@ -132,7 +132,7 @@ class Spectrum(eqx.Module):
     m2_sneutrino: jnp.ndarray
 
 
-def spectrum(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0) -> Spectrum:
+def tree_spectrum(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0) -> Spectrum:
     """Tree-level spectrum for one lepton flavour (unbatched; vmap for batches)."""
     mchi, N = linalg.takagi(neutralino_matrix(p, c))
     mcha, U, V = linalg.svd(chargino_matrix(p, c))
