@@ -11,7 +11,7 @@ from gm2jax.errors import InvalidInput
 def list_benchmarks() -> dict[str, pathlib.Path]:
     """Name -> path of every packaged benchmark file (name = file stem)."""
     root = importlib.resources.files("gm2jax.data").joinpath("benchmarks")
-    return {p.name.split(".")[0]: pathlib.Path(str(p)) for p in root.iterdir() if p.name.endswith(".gm2calc")}
+    return {p.name.removesuffix(".gm2calc"): pathlib.Path(str(p)) for p in root.iterdir() if p.name.endswith(".gm2calc")}
 
 
 def benchmark_path(name: str) -> pathlib.Path:
