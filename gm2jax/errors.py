@@ -47,6 +47,7 @@ class Status(enum.IntFlag):
     NO_MINIMUM = 1 << 9
     INVALID_PARAMETER = 1 << 10
     YUKAWA_POLE = 1 << 11
+    FOLD = 1 << 12
 
 
 _MESSAGES = {
@@ -61,6 +62,7 @@ _MESSAGES = {
     Status.UNBOUNDED_POTENTIAL: "the potential is unbounded from below: change the quartic couplings",
     Status.NO_MINIMUM: "no non-trivial minimum found: change the mass parameters",
     Status.INVALID_PARAMETER: "a parameter is outside its physical domain",
+    Status.FOLD: "self-consistent solution at a fold (double root): its derivative is infinite; move the inputs off the fold",
     Status.YUKAWA_POLE: "1 + Delta_l = 0: the resummed lepton Yukawa diverges; move mu tan(beta), M1 or the slepton masses",
 }
 

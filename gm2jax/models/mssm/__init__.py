@@ -11,3 +11,16 @@ from gm2jax.models.mssm.amu_1l import (
 from gm2jax.models.mssm.mia import amu_bino_mia as amu_bino_mia, amu_chargino_mia as amu_chargino_mia
 from gm2jax.models.mssm.params import MSSMParams as MSSMParams
 from gm2jax.models.mssm.spectrum import Spectrum as Spectrum, tree_spectrum as tree_spectrum
+from gm2jax.models.mssm.mediation import (
+    HiggsMediationParams as HiggsMediationParams,
+    YukawaSolution as YukawaSolution,
+    amu_at_roots as amu_at_roots,
+    higgs_mediation_params as higgs_mediation_params,
+    solve_yukawa as solve_yukawa,
+)
+from gm2jax.models.mssm.qed import amu_1l_qed_parts as amu_1l_qed_parts, qed_factor as qed_factor
+from gm2jax.models.mssm.threshold import delta_bino_mia as delta_bino_mia, delta_lepton as delta_lepton
+from gm2jax.models.mssm.vacuum import (
+    vacuum_stability as vacuum_stability,
+    vacuum_stability_margin as vacuum_stability_margin,
+)

@@ -20,8 +20,8 @@ Differentiability.  Both sums are smooth symmetric functions of the spectra, so 
 evaluated with :func:`gm2jax.linalg.spectral_sum`, whose derivative is exact also at
 degenerate eigenvalues.  For real parameters the Takagi phases only turn m_chi0 into the
 *signed* eigenvalue lambda_i of the real symmetric neutralino matrix (m_chi0 Re(eta_i^2) =
-lambda_i), and the chargino sum becomes a spectral sum over the symmetric dilation
-[[0, X], [X^T, 0]] whose signed eigenvalues are +-m_chi+ (see :func:`gm2jax.linalg.symmetric_dilation`).
+lambda_i), and the chargino sum becomes a spectral sum over X X^T (eigenvalues m_chi+^2,
+eigenvectors u_k), using X^T u_k = m_k v_k to write V_k1 in terms of u_k.
 
 The pole m_l multiplies the prefactor and divides the chirality-flip terms; only the Yukawa
 y_l and the slepton-matrix m~ carry the resummation factor 1/(1+Delta_l) (GM2Calc
@@ -78,12 +78,11 @@ def _g_neutralino(lam, m2, m_lepton):
     return jnp.stack([f1, f1, f2])
 
 
-def _g_chargino(lam, m2, m_lepton):
-    # lam: signed eigenvalues +-m_chi+ of the chargino dilation (4, 1); m2: sneutrino mass^2 (1, 1).
-    x = lam**2 / m2
+def _g_chargino(s, m2, m_lepton):
+    # s: chargino masses^2 = eigenvalues of X X^T (2, 1); m2: sneutrino mass^2 (1, 1).
+    x = s / m2
     f1 = loops.F1C(x) / (12.0 * m2)
-    f2 = -2.0 * lam * loops.F2C(x) / (3.0 * m_lepton * m2)
-    return jnp.stack([f1, f1, f2])
+    return jnp.stack([f1 / s, f1, -2.0 * loops.F2C(x) / (3.0 * m_lepton * m2)])
 
 
 def _neutralino_couplings(c: Couplings, y):
@@ -95,13 +94,15 @@ def _neutralino_couplings(c: Couplings, y):
     return jnp.stack([left, right, left]), jnp.stack([left, right, right])
 
 
-def _chargino_couplings(c: Couplings, y):
-    """(3, 1, 4) arrays over the dilation basis (u_1, u_2, v_1, v_2): c^L ~ g2 v_1, c^R ~ y u_2."""
+def _chargino_couplings(c: Couplings, x, y):
+    """(3, 1, 2) arrays over the left singular vectors u_k of X (eigenvectors of X X^T).
+
+    With X^T u_k = m_k v_k: g2 V_k1 = g2 (X^T u_k)_1/m_k, i.e. c^L ~ g2 X[:, 0] . u_k (the 1/m_k
+    sits in the first term of :func:`_g_chargino`; m_k V_k1 needs none) and c^R = y u_k2.
+    """
     z = jnp.zeros_like(y)
-    # Each singular value appears twice in the dilation (eigenvectors (u, +-v)/sqrt2), so
-    # unit-weight couplings reproduce sum_k h(m_k) (...)(...) exactly.
-    cl = jnp.stack([z, z, c.g2 * jnp.ones_like(y), z])[None, :]
-    cr = jnp.stack([z, y, z, z])[None, :]
+    cl = (c.g2 * x[:, 0])[None, :]
+    cr = jnp.stack([z, y])[None, :]
     return jnp.stack([cl, cr, cl]), jnp.stack([cl, cr, cr])
 
 
@@ -110,9 +111,9 @@ def _neutralino_sum(mn, msl, c: Couplings, y, m_lepton):
     return m_lepton**2 * _LOOP * linalg.spectral_sum(_g_neutralino, mn, msl, pp, qq, m_lepton)
 
 
-def _chargino_sum(dilation, msnu2, c: Couplings, y, m_lepton):
-    pp, qq = _chargino_couplings(c, y)
-    return m_lepton**2 * _LOOP * linalg.spectral_sum(_g_chargino, dilation, msnu2[None, None], pp, qq, m_lepton)
+def _chargino_sum(x, msnu2, c: Couplings, y, m_lepton):
+    pp, qq = _chargino_couplings(c, x, y)
+    return m_lepton**2 * _LOOP * linalg.spectral_sum(_g_chargino, x @ x.T, msnu2[None, None], pp, qq, m_lepton)
 
 
 def amu_1l_neutralino(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
@@ -125,8 +126,7 @@ def amu_1l_neutralino(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
 def amu_1l_chargino(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
     """Chargino-sneutrino one-loop a_l (no status handling; see :func:`amu_1l`)."""
     y = sp.yukawa(c, p.tan_beta, m_lepton, delta)
-    h = linalg.symmetric_dilation(sp.chargino_matrix(p, c))
-    return _chargino_sum(h, sp.sneutrino_mass2(p, c, lepton), c, y, m_lepton)
+    return _chargino_sum(sp.chargino_matrix(p, c), sp.sneutrino_mass2(p, c, lepton), c, y, m_lepton)
 
 
 def _global_status(p: MSSMParams, c: Couplings):
@@ -188,7 +188,7 @@ def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: st
         deltas = jnp.stack([delta_lepton(ps, c, lep, resummation) for lep in leptons])
     # shared diagonalisations
     mn = sp.neutralino_matrix(ps, c)
-    dil = linalg.symmetric_dilation(sp.chargino_matrix(ps, c))
+    xch = sp.chargino_matrix(ps, c)
     statuses, msls, msnus, ys, mls = [], [], [], [], []
     for lep, m_l, d in zip(leptons, m_ls, deltas):
         st = g_status | _lepton_status(p, c, lep, m_l, d)
@@ -205,7 +205,7 @@ def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: st
         mls.append(m_l_s)
 
     def one(msl, msnu2, y, m_l):
-        return _neutralino_sum(mn, msl, c, y, m_l), _chargino_sum(dil, msnu2, c, y, m_l)
+        return _neutralino_sum(mn, msl, c, y, m_l), _chargino_sum(xch, msnu2, c, y, m_l)
 
     a0, ac = jax.vmap(one)(jnp.stack(msls), jnp.stack(msnus), jnp.stack(ys), jnp.stack(mls))
     status = jnp.stack(statuses)

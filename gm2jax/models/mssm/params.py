@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import equinox as eqx
 import jax.numpy as jnp
+import numpy as np
 
 from gm2jax._precision import as_float64
 from gm2jax.errors import InvalidInput
@@ -56,7 +57,7 @@ class MSSMParams(eqx.Module):
     def universal(cls, tan_beta, mu, M1, M2, msl, mse=None, A=0.0) -> "MSSMParams":
         """Flavour-universal sleptons: the same msl, mse (GeV) and A (GeV) in all generations."""
         mse = msl if mse is None else mse
-        three = jnp.ones(3)
+        three = np.ones(3)
         return cls(tan_beta, mu, M1, M2, msl * three, mse * three, A * three)
 
 

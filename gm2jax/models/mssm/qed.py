@@ -1,0 +1,174 @@
+r"""Leading-logarithm QED correction to the SUSY contribution to a_l.
+
+Formula
+-------
+Photonic two-loop corrections to any heavy new-physics contribution to a_l are dominated by the
+large logarithm of the ratio of the heavy scale to the lepton mass, i.e. by the QED running of the
+dipole operator from M_SUSY down to m_l (G. Degrassi, G.F. Giudice, "QED logarithms in the
+electroweak corrections to the muon anomalous magnetic moment", Phys. Rev. D 58 (1998) 053007,
+hep-ph/9803384 = seed 001 ref. [26])::
+
+    a_l^SUSY -> (1 - delta_QED) a_l^SUSY(1L),      delta_QED = (4 alpha / pi) ln(M_SUSY / m_l).
+
+This is the factor of seed 001 (arXiv:1906.08768) eq. (2.5); multiplying a one-loop result
+that is already resummed (``resummation="exact"``: y_l -> y_l/(1+Delta_l)) gives that equation's
+(1 - delta_QED)/(1 + Delta_l) structure with the full one-loop amplitude in place of the
+mass-insertion formula (which is what the seed does for its numbers, its footnote 4).
+
+Choices (documented, both overridable)
+--------------------------------------
+* ``alpha``: the Thomson-limit fine-structure constant alpha(0) = 1/137.035999177 (CODATA 2022,
+  the ``alpha_0`` entry of ``gm2jax/data/sm_inputs.yaml``), because the logarithm resums soft
+  photons between m_l and M_SUSY, and alpha(0) is also the coupling of GM2Calc's two-loop terms
+  (GM2CALC_CONVENTIONS.md s. 1).  (:class:`gm2jax.sm.SMInputs` does not carry alpha(0); pass
+  ``alpha=`` to change it.)  alpha(m_mu) ~ 1/135.9 instead would raise delta_QED by ~1 %, i.e.
+  change a_l by ~1e-3.
+* ``scale`` (M_SUSY): by default the *lighter charged slepton of the lepton's own flavour*
+  (tree-level mass matrix with the same m_l/(1+Delta_l) as the amplitude): in seed 001's regime the
+  bino-slepton diagram dominates and the slepton is the particle whose mass sets the matching scale
+  of the dipole operator.  ``"geometric"`` uses sqrt(m_l~1 m_l~2) (smooth even at an exact L-R
+  degeneracy), ``"bino"`` uses max(|M1|, lighter slepton), and a number is a user scale in GeV.  For
+  seed 001 Table 1 the choices differ by <= 1 % in a_l (ln of an O(1) ratio times 4 alpha/pi).
+
+delta_QED ~ 0.08 for the muon at M_SUSY ~ 0.6 TeV and ~ 0.14 for the electron at 2.4 TeV.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax.numpy as jnp
+
+from gm2jax._precision import float64
+from gm2jax.errors import InvalidInput
+from gm2jax.models.mssm import spectrum as sp
+from gm2jax.models.mssm.amu_1l import AmuResult, amu_1l_parts
+from gm2jax.models.mssm.params import MSSMParams
+from gm2jax.sm import SMInputs, _load_conventions, couplings
+
+ALPHA_0 = float(_load_conventions()["pdg"]["alpha_0"]["value"])
+"""alpha(0) = 7.2973525643e-3 (CODATA 2022), from ``gm2jax/data/sm_inputs.yaml``."""
+
+SCALES = ("light_slepton", "geometric", "bino")
+_POLE = 1e-12
+
+
+@float64
+def delta_qed(m_susy, m_lepton, alpha=ALPHA_0):
+    """delta_QED = (4 alpha/pi) ln(M_SUSY/m_l) (Degrassi & Giudice, hep-ph/9803384).
+
+    Args:
+        m_susy: heavy scale in GeV (> 0).
+        m_lepton: lepton mass in GeV.
+        alpha: QED coupling (default alpha(0)).
+    """
+    return 4.0 * alpha / math.pi * jnp.log(jnp.asarray(m_susy) / m_lepton)
+
+
+@float64
+def qed_factor(m_susy, m_lepton, alpha=ALPHA_0):
+    """The multiplicative factor 1 - delta_QED of seed 001 eq. (2.5)."""
+    return 1.0 - delta_qed(m_susy, m_lepton, alpha)
+
+
+def _slepton_masses2(p: MSSMParams, sm: SMInputs, lepton, delta):
+    """(lighter, heavier) tree-level charged-slepton mass^2 [GeV^2] (no cancellation), ok flag."""
+    c = couplings(sm)
+    m_l = sm.lepton_mass(lepton)
+    d = jnp.where(jnp.abs(1.0 + delta) > _POLE, delta, 0.0)
+    m = sp.slepton_matrix(p, c, lepton, m_l, d)
+    half_tr = 0.5 * (m[0, 0] + m[1, 1])
+    # the tiny term keeps the gradient finite at an exact L-R degeneracy (root = 0)
+    root = jnp.sqrt(0.25 * (m[0, 0] - m[1, 1]) ** 2 + m[0, 1] ** 2 + (1e-30 * half_tr) ** 2)
+    det = m[0, 0] * m[1, 1] - m[0, 1] ** 2
+    pos = half_tr > 0
+    heavy = half_tr + root
+    light = jnp.where(pos, det / jnp.where(pos, heavy, 1.0), half_tr - root)
+    ok = (light > 0) & (heavy > 0)
+    return jnp.where(ok, light, 1.0), jnp.where(ok, heavy, 1.0), ok
+
+
+def susy_scale(p: MSSMParams, sm: SMInputs, lepton, scale="light_slepton", delta=0.0):
+    """M_SUSY in GeV for the QED logarithm (see the module docstring for ``scale``).
+
+    Always finite and positive: for a tachyonic or otherwise flagged point it returns 1 TeV
+    (the amplitude is NaN and flagged there anyway).
+    """
+    if not isinstance(scale, str):
+        return jnp.asarray(scale, dtype=float)
+    if scale not in SCALES:
+        raise InvalidInput(f"susy_scale: scale={scale!r}; use a number (GeV) or one of {SCALES}")
+    light, heavy, ok = _slepton_masses2(p, sm, lepton, delta)
+    if scale == "light_slepton":
+        m2 = light
+    elif scale == "geometric":
+        m2 = jnp.sqrt(light * heavy)
+    else:
+        m2 = jnp.maximum(light, p.M1**2)
+    return jnp.where(ok, jnp.sqrt(m2), 1000.0)
+
+
+@float64
+def amu_1l_qed_parts(
+    p: MSSMParams,
+    sm: SMInputs,
+    lepton,
+    delta=0.0,
+    resummation: str | None = None,
+    *,
+    scale="light_slepton",
+    alpha=ALPHA_0,
+) -> AmuResult:
+    """One-loop a_l times (1 - delta_QED): seed 001 eq. (2.5) with the full one-loop amplitude.
+
+    Same arguments and result as :func:`gm2jax.models.mssm.amu_1l.amu_1l_parts` (pure, never
+    raises, NaN + status on flagged points, tuple ``lepton`` allowed); ``total``, ``neutralino``
+    and ``chargino`` are multiplied by 1 - delta_QED, ``delta`` and ``status`` are unchanged.
+
+    Args:
+        p, sm, lepton, delta, resummation: as for ``amu_1l_parts`` (use ``resummation="exact"``
+            for seed 001).
+        scale: M_SUSY choice (``"light_slepton"``, ``"geometric"``, ``"bino"`` or GeV); static
+            if a str.
+        alpha: QED coupling of the logarithm (default alpha(0)).
+
+    References:
+        hep-ph/9803384; arXiv:1906.08768 eq. (2.5).
+
+    Example:
+        >>> from gm2jax.models.mssm import MSSMParams, amu_1l
+        >>> from gm2jax.sm import SMInputs
+        >>> p = MSSMParams(40.0, 500.0, 200.0, 400.0, msl=[300.0] * 3, mse=[300.0] * 3)
+        >>> sm = SMInputs.from_convention("pdg")
+        >>> r0 = amu_1l(p, sm, "mu")
+        >>> r = amu_1l_qed_parts(p, sm, "mu")
+        >>> 0.9 < float(r.total / r0.total) < 0.95
+        True
+    """
+    res = amu_1l_parts(p, sm, lepton, delta, resummation)
+    leptons = tuple(lepton) if isinstance(lepton, (tuple, list)) else (lepton,)
+    deltas = jnp.reshape(res.delta, (len(leptons),))
+    factors = jnp.stack(
+        [
+            qed_factor(susy_scale(p, sm, lep, scale, d), sm.lepton_mass(lep), alpha)
+            for lep, d in zip(leptons, deltas)
+        ]
+    )
+    if not isinstance(lepton, (tuple, list)):
+        factors = factors[0]
+    ok = res.status == 0
+
+    def scaled(a):
+        # double where: a flagged (NaN) amplitude must not turn the factor's gradient into NaN
+        return jnp.where(ok, jnp.where(ok, a, 0.0) * factors, jnp.nan)
+
+    return AmuResult(
+        total=scaled(res.total),
+        neutralino=scaled(res.neutralino),
+        chargino=scaled(res.chargino),
+        status=res.status,
+        delta=res.delta,
+    )
+
+
+__all__ = ["ALPHA_0", "SCALES", "amu_1l_qed_parts", "delta_qed", "qed_factor", "susy_scale"]
