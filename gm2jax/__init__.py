@@ -25,3 +25,20 @@ from gm2jax.errors import (
 from gm2jax.io.gm2calc import read_mssm_file as read_mssm_file
 from gm2jax.models.mssm import AmuResult as AmuResult, MSSMParams as MSSMParams, amu_1l as amu_1l
 from gm2jax.sm import SMInputs as SMInputs, couplings as couplings
+
+__all__ = [
+    "AmuResult",
+    "Gm2jaxError",
+    "InvalidInput",
+    "MSSMParams",
+    "PhysicsError",
+    "PrecisionError",
+    "SMInputs",
+    "Status",
+    "amu_1l",
+    "couplings",
+    "describe_status",
+    "linalg",
+    "loops",
+    "read_mssm_file",
+]
