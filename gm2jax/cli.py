@@ -59,5 +59,178 @@ def amu(files, lepton, resum, as_json, benchmarks, list_benchmarks):
             )
     if failed:
         sys.exit(1)
+def _out_dir(config_path: str, out: str | None):
+    import pathlib
+
+    d = pathlib.Path(out) if out else pathlib.Path("out") / pathlib.Path(config_path).stem
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _write_json(path, obj) -> None:
+    path.write_text(json.dumps(obj, indent=1, allow_nan=False) + "\n")
+
+
+def _sample_and_write(cfg, init, out, progress, overrides):
+    from gm2jax import sample as smp
+
+    res = smp.run_nuts(cfg, init=init, progress=progress, **overrides)
+    nc = smp.save_netcdf(res, out / "posterior.nc")
+    _write_json(out / "posterior_summary.json", res.to_dict())
+    png = smp.corner_plot(res, out / "corner.png")
+    for line in smp.summary_lines(res):
+        click.echo(line)
+    click.echo(f"wrote {nc}, {out / 'posterior_summary.json'}, {png}")
+    return res
+
+
+def _sample_overrides(chains, warmup, samples, seed):
+    return {k: v for k, v in (("chains", chains), ("warmup", warmup), ("samples", samples), ("seed", seed)) if v is not None}
+
+
+_SAMPLE_OPTIONS = [
+    click.option("--chains", type=int, default=None, help="NUTS chains (default: [sample] of the config)."),
+    click.option("--warmup", type=int, default=None, help="NUTS warm-up steps per chain."),
+    click.option("--samples", type=int, default=None, help="NUTS samples per chain."),
+]
+
+
+def _add_options(options):
+    def deco(f):
+        for opt in reversed(options):
+            f = opt(f)
+        return f
+
+    return deco
+
+
+@main.command()
+@click.argument("config", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None, help="Output directory (default: out/<config stem>/).")
+@click.option("--sample/--no-sample", "do_sample", default=True, show_default=True, help="Also run a short NUTS posterior from the best fit.")
+@click.option("--starts", type=int, default=None, help="Number of random starts (default: [fit] of the config).")
+@click.option("--seed", type=int, default=None, help="PRNG seed of the starts (and of NUTS).")
+@click.option("--profiles/--no-profiles", default=True, show_default=True, help="1-D/2-D profile likelihoods.")
+@click.option("--hessian/--no-hessian", default=True, show_default=True, help="Autodiff Hessian covariance.")
+@_add_options(_SAMPLE_OPTIONS)
+@click.option("--progress", is_flag=True, help="Print progress.")
+def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup, samples, progress):
+    """Multi-start best fit of CONFIG (TOML), profiles, Hessian covariance and a short NUTS posterior.
+
+    Writes to --out: fit.json (best fit, chi2, pulls, covariance, profiles, evaluations,
+    wall time), profiles.png, and unless --no-sample posterior.nc (ArviZ netCDF),
+    posterior_summary.json (R-hat, ESS, divergences) and corner.png.
+    """
+    import jax
+
+    from gm2jax import fit as fitmod
+    from gm2jax.config import load_config
+    from gm2jax.errors import Gm2jaxError
+
+    jax.config.update("jax_enable_x64", True)
+    try:
+        cfg = load_config(config)
+        overrides = {k: v for k, v in (("starts", starts), ("seed", seed)) if v is not None}
+        if overrides:
+            cfg = cfg.replace(fit=overrides)
+        s_over = _sample_overrides(chains, warmup, samples, seed)
+        if s_over:
+            cfg = cfg.replace(sample=s_over)
+    except Gm2jaxError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    d = _out_dir(config, out)
+    res = fitmod.run_fit(cfg, hessian=hessian, profiles=profiles, progress=progress)
+    _write_json(d / "fit.json", res.to_dict())
+    for line in fitmod.summary_lines(res):
+        click.echo(line)
+    written = [str(d / "fit.json")]
+    if res.profiles_1d or res.profiles_2d:
+        fitmod.plot_profiles(res, d / "profiles.png")
+        written.append(str(d / "profiles.png"))
+    click.echo("wrote " + ", ".join(written))
+    if do_sample:
+        _sample_and_write(cfg, res.x, d, progress, {})
+
+
+@main.command()
+@click.argument("config", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None, help="Output directory (default: out/<config stem>/).")
+@click.option("--seed", type=int, default=None, help="PRNG seed of NUTS.")
+@_add_options(_SAMPLE_OPTIONS)
+@click.option("--progress", is_flag=True, help="numpyro progress bar.")
+def sample(config, out, seed, chains, warmup, samples, progress):
+    """NUTS posterior of CONFIG (TOML), started near a quick multi-start best fit.
+
+    Writes to --out: posterior.nc (ArviZ netCDF with config and gm2jax version in attrs),
+    posterior_summary.json (R-hat, ESS, divergences, ESS/s) and corner.png.
+    """
+    import jax
+
+    from gm2jax.config import load_config
+    from gm2jax.errors import Gm2jaxError
+
+    jax.config.update("jax_enable_x64", True)
+    try:
+        cfg = load_config(config)
+        s_over = _sample_overrides(chains, warmup, samples, seed)
+        if s_over:
+            cfg = cfg.replace(sample=s_over)
+    except Gm2jaxError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    d = _out_dir(config, out)
+    _sample_and_write(cfg, None, d, progress, {})
+
+
+@main.command("scan")
+@click.argument("config", type=click.Path(allow_dash=True))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Scan directory (manifest.json + chunk_*.npz); rerun the same command to resume.")
+@click.option("--grid", "grid_points", type=int, default=None, help="Grid points per free parameter (fit configs; default 8).")
+@click.option("--sobol", "sobol_points", type=int, default=None, help="Sobol points instead of a grid (fit configs).")
+@click.option("--seed", type=int, default=None)
+@click.option("--chunk-size", type=int, default=None)
+@click.option("--batch-size", type=int, default=None, help="Per-device lax.map batch inside a chunk.")
+@click.option("--max-chunks", type=int, default=None, help="Stop after this many new chunks.")
+@click.option("--overwrite", is_flag=True, help="Replace a different scan in OUT.")
+@click.option("--dask", "scheduler", default=None, help="dask.distributed scheduler address, or 'local'.")
+@click.option("--workers", type=int, default=2, show_default=True)
+@click.option("--progress/--no-progress", default=True, show_default=True)
+def scan(config, out_dir, grid_points, sobol_points, seed, chunk_size, batch_size, max_chunks, overwrite, scheduler, workers, progress):
+    """Grid/Sobol scan of a scan spec or fit configuration CONFIG (TOML/JSON, '-' = JSON on stdin)."""
+    from gm2jax.errors import Gm2jaxError
+    from gm2jax.scan import run_scan
+
+    client = cluster = None
+    try:
+        if scheduler is not None:
+            try:
+                import distributed
+            except ImportError:
+                raise click.UsageError("--dask needs dask.distributed: pip install 'gm2jax[distributed]'") from None
+            if scheduler == "local":
+                cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None)
+                client = distributed.Client(cluster)
+            else:
+                client = distributed.Client(scheduler)
+        summary = run_scan(
+            config, out_dir, grid_points=grid_points, sobol_points=sobol_points, seed=seed,
+            chunk_size=chunk_size, batch_size=batch_size, max_chunks=max_chunks,
+            overwrite=overwrite, client=client, progress=progress,
+        )
+    except Gm2jaxError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    click.echo(json.dumps(summary.to_dict()))
+    if not summary.complete:
+        sys.exit(3)  # partial (--max-chunks): rerun to resume
+
+
 if __name__ == "__main__":
     main()

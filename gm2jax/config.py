@@ -1,0 +1,826 @@
+"""Fit/sample configurations in TOML, validated before any computation, and the fit *problem*.
+
+A configuration names the model, the dataset, the SM convention, the free parameters with
+ranges and priors, fixed and derived parameters and the likelihood terms (layout: the
+files in ``fits/``; every key is documented in :func:`parse_config`).  Every problem is
+reported as :class:`gm2jax.errors.InvalidInput` naming the TOML key path, e.g.
+``parameters.mu.range: empty range [5000.0, 300.0]; need lo < hi``.
+
+Constrained parameters reach an unconstrained space by explicit bijections (never clipping):
+
+===========================  =========================================  ==================
+prior / range                x = T(u)                                   log |dx/du|
+===========================  =========================================  ==================
+uniform or normal, [lo, hi]  lo + (hi - lo) sigmoid(u)                  ln(hi-lo) + ln s(u) + ln s(-u)
+loguniform, [lo, hi], lo>0   exp(ln lo + ln(hi/lo) sigmoid(u))          ln ln(hi/lo) + ln s(u) + ln s(-u) + ln x
+normal, [lo, inf)            lo + exp(u)                                u
+normal, (-inf, hi]           hi - exp(u)                                u
+normal, (-inf, inf)          u                                          0
+===========================  =========================================  ==================
+
+Derived parameters are arithmetic expressions of other parameters (``M1 = "-(M2 - 20)"``,
+``mE2 = "sqrt(mR**2 + mH**2)"``) with ``+ - * / **``, numbers and ``sqrt exp log log10 abs``;
+free parameters that are not model parameters (auxiliary, like ``mH``) are allowed when a
+derived expression uses them.
+
+Example:
+    >>> cfg = parse_config({"model": "mssm", "parameters": {"mu": {"range": [300.0, 3000.0]}},
+    ...     "fixed": {"tan_beta": 60.0, "M2": 150.0, "mL1": 150.0, "mE1": 150.0, "mL2": 150.0},
+    ...     "derived": {"M1": "-(M2 - 20)", "mE2": "5 * M2"}})
+    >>> [p.name for p in cfg.free], cfg.dataset.name
+    (['mu'], 'seeds2019')
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import math
+import operator
+import os
+import pathlib
+import tomllib
+from collections.abc import Mapping
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from gm2jax.errors import InvalidInput
+from gm2jax.likelihood import RESUMMATIONS, build_likelihood, get_model
+from gm2jax.measurements import Dataset, load_dataset
+
+PRIORS = ("uniform", "loguniform", "normal")
+
+# --------------------------------------------------------------------------------------
+# Bijections
+# --------------------------------------------------------------------------------------
+
+
+def _log_sigmoid(u):
+    return -jax.nn.softplus(-u)
+
+
+@dataclasses.dataclass(frozen=True)
+class Bijection:
+    """Map from the unconstrained real line to a parameter's range (see the module table).
+
+    Attributes:
+        kind: ``"sigmoid"``, ``"logsigmoid"``, ``"lower_exp"``, ``"upper_exp"`` or ``"identity"``.
+        lo, hi: the range (may be infinite for the exp / identity kinds).
+    """
+
+    kind: str
+    lo: float
+    hi: float
+
+    def forward(self, u):
+        """Physical value x = T(u)."""
+        if self.kind == "sigmoid":
+            return self.lo + (self.hi - self.lo) * jax.nn.sigmoid(u)
+        if self.kind == "logsigmoid":
+            a, b = math.log(self.lo), math.log(self.hi)
+            return jnp.exp(a + (b - a) * jax.nn.sigmoid(u))
+        if self.kind == "lower_exp":
+            return self.lo + jnp.exp(u)
+        if self.kind == "upper_exp":
+            return self.hi - jnp.exp(u)
+        return u + 0.0
+
+    def inverse(self, x):
+        """u = T^-1(x); x must lie strictly inside the range."""
+        if self.kind == "sigmoid":
+            t = (x - self.lo) / (self.hi - self.lo)
+            return jnp.log(t) - jnp.log1p(-t)
+        if self.kind == "logsigmoid":
+            a, b = math.log(self.lo), math.log(self.hi)
+            t = (jnp.log(x) - a) / (b - a)
+            return jnp.log(t) - jnp.log1p(-t)
+        if self.kind == "lower_exp":
+            return jnp.log(x - self.lo)
+        if self.kind == "upper_exp":
+            return jnp.log(self.hi - x)
+        return x + 0.0
+
+    def log_det_jacobian(self, u):
+        """ln |dx/du| at u."""
+        if self.kind == "sigmoid":
+            return math.log(self.hi - self.lo) + _log_sigmoid(u) + _log_sigmoid(-u)
+        if self.kind == "logsigmoid":
+            a, b = math.log(self.lo), math.log(self.hi)
+            return math.log(b - a) + _log_sigmoid(u) + _log_sigmoid(-u) + jnp.log(self.forward(u))
+        if self.kind in ("lower_exp", "upper_exp"):
+            return u + 0.0
+        return jnp.zeros_like(u)
+
+
+@dataclasses.dataclass(frozen=True)
+class ParamSpec:
+    """A free parameter.
+
+    Attributes:
+        name: parameter name.
+        lo, hi: range (GeV for masses; may be infinite for normal priors).
+        prior: ``"uniform"``, ``"loguniform"`` or ``"normal"``.
+        mean, sigma: normal prior (NaN otherwise).
+        start: optional starting value (NaN: random starts from the prior).
+        bijection: the map to the unconstrained space.
+        model_parameter: False for auxiliary parameters used only by derived expressions.
+    """
+
+    name: str
+    lo: float
+    hi: float
+    prior: str
+    mean: float
+    sigma: float
+    start: float
+    bijection: Bijection
+    model_parameter: bool = True
+
+    def log_prior(self, x):
+        """Normalised log prior density at the physical value ``x`` (-inf outside the range)."""
+        inside = (x > self.lo) & (x < self.hi)
+        xs = jnp.where(inside, x, self.bijection.forward(0.0))
+        if self.prior == "uniform":
+            lp = -math.log(self.hi - self.lo) + 0.0 * xs
+        elif self.prior == "loguniform":
+            lp = -jnp.log(xs) - math.log(math.log(self.hi / self.lo))
+        else:
+            z = (xs - self.mean) / self.sigma
+            mass = _normal_mass(self.lo, self.hi, self.mean, self.sigma)
+            lp = -0.5 * z**2 - math.log(self.sigma * math.sqrt(2 * math.pi) * mass)
+        return jnp.where(inside, lp, -jnp.inf)
+
+    def sample_prior(self, key, n: int):
+        """``n`` draws from the prior (NumPy float64 array)."""
+        u = jax.random.uniform(key, (n,), dtype=jnp.float64, minval=1e-6, maxval=1 - 1e-6)
+        if self.prior == "uniform":
+            return self.lo + (self.hi - self.lo) * u
+        if self.prior == "loguniform":
+            return jnp.exp(math.log(self.lo) + math.log(self.hi / self.lo) * u)
+        from jax.scipy.special import ndtr, ndtri
+
+        a = ndtr((self.lo - self.mean) / self.sigma) if math.isfinite(self.lo) else 0.0
+        b = ndtr((self.hi - self.mean) / self.sigma) if math.isfinite(self.hi) else 1.0
+        return self.mean + self.sigma * ndtri(a + (b - a) * u)
+
+
+def _normal_mass(lo, hi, mean, sigma) -> float:
+    cdf = lambda x: 0.5 * (1 + math.erf((x - mean) / (sigma * math.sqrt(2))))  # noqa: E731
+    return (cdf(hi) if math.isfinite(hi) else 1.0) - (cdf(lo) if math.isfinite(lo) else 0.0)
+
+
+# --------------------------------------------------------------------------------------
+# Derived-parameter expressions
+# --------------------------------------------------------------------------------------
+
+_FUNCS = {"sqrt": jnp.sqrt, "exp": jnp.exp, "log": jnp.log, "log10": jnp.log10, "abs": jnp.abs}
+_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow}
+_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+@dataclasses.dataclass(frozen=True)
+class Expression:
+    """A validated arithmetic expression of parameter names (see the module docstring)."""
+
+    text: str
+    names: frozenset
+    _tree: ast.AST = dataclasses.field(repr=False, compare=False)
+
+    def __call__(self, env: Mapping):
+        return _eval(self._tree, env)
+
+
+def _eval(node, env):
+    if isinstance(node, ast.Expression):
+        return _eval(node.body, env)
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return env[node.id]
+    if isinstance(node, ast.BinOp):
+        return _BINOPS[type(node.op)](_eval(node.left, env), _eval(node.right, env))
+    if isinstance(node, ast.UnaryOp):
+        return _UNARY[type(node.op)](_eval(node.operand, env))
+    return _FUNCS[node.func.id](_eval(node.args[0], env))  # ast.Call (validated)
+
+
+def compile_expression(text, where: str) -> Expression:
+    """Parse and validate ``text``; raise :class:`InvalidInput` naming ``where`` on any problem."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        text = repr(float(text))
+    if not isinstance(text, str):
+        raise InvalidInput(f"{where}: give an expression string such as \"-(M2 - 20)\" (got {text!r})")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        raise InvalidInput(f"{where}: cannot parse expression {text!r}") from None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            pass
+        elif isinstance(node, ast.Call):
+            if not (isinstance(node.func, ast.Name) and node.func.id in _FUNCS and len(node.args) == 1 and not node.keywords):
+                raise InvalidInput(f"{where}: only one-argument calls of {sorted(_FUNCS)} are allowed in {text!r}")
+        elif isinstance(node, ast.Constant):
+            if not isinstance(node.value, (int, float)) or isinstance(node.value, bool):
+                raise InvalidInput(f"{where}: only numbers are allowed as constants in {text!r}")
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINOPS:
+                raise InvalidInput(f"{where}: operator {type(node.op).__name__} not allowed in {text!r} (use + - * / **)")
+        elif isinstance(node, ast.UnaryOp):
+            if type(node.op) not in _UNARY:
+                raise InvalidInput(f"{where}: operator {type(node.op).__name__} not allowed in {text!r}")
+        elif not isinstance(node, (ast.Expression, ast.Load, ast.operator, ast.unaryop)):
+            raise InvalidInput(f"{where}: {type(node).__name__} not allowed in {text!r}")
+    # the function nodes of calls are not parameter names
+    func_nodes = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in func_nodes}
+    return Expression(text=text, names=frozenset(names), _tree=tree)
+
+
+# --------------------------------------------------------------------------------------
+# Configuration
+# --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class FitOptions:
+    """``[fit]`` options: multi-start optimiser and profiles (defaults in brackets).
+
+    Attributes:
+        starts: number of random starts [32].
+        steps: maximal Adam steps [800].
+        learning_rate: Adam learning rate in the unconstrained space [0.1].
+        clip_norm: gradient clipping by global norm [10.0].
+        optimizer: ``"adam"`` (clip + Adam) or ``"lbfgs"`` (optax.lbfgs, zoom line search) ["adam"].
+        polish_steps: damped Newton steps on the global best with the autodiff Hessian [10].
+        seed: PRNG seed of the starts [0].
+        target_chi2: a start counts as converged below this chi^2 [0.1] (reporting only).
+        profile_1d: parameters to profile in 1-D [all free].
+        profile_2d: parameter pairs to profile in 2-D [first two free, if any].
+        profile_points: grid points per 1-D profile [25].
+        profile_points_2d: grid points per axis of 2-D profiles [15].
+        profile_steps: Adam steps per profile point (0: no re-minimisation) [300].
+    """
+
+    starts: int = 32
+    steps: int = 800
+    learning_rate: float = 0.1
+    clip_norm: float = 10.0
+    optimizer: str = "adam"
+    polish_steps: int = 10
+    seed: int = 0
+    target_chi2: float = 0.1
+    profile_1d: tuple = None
+    profile_2d: tuple = None
+    profile_points: int = 25
+    profile_points_2d: int = 15
+    profile_steps: int = 300
+
+
+@dataclasses.dataclass(frozen=True)
+class SampleOptions:
+    """``[sample]`` options: NUTS (defaults in brackets).
+
+    Attributes:
+        chains: chains, run vectorized [4].
+        warmup: warm-up (adaptation) steps per chain [500].
+        samples: kept samples per chain [500].
+        seed: PRNG seed [1].
+        target_accept: NUTS target acceptance probability [0.8].
+        max_tree_depth: NUTS maximal tree depth [8].
+        init_jitter: relative scatter of the chain starts around the best fit [0.02].
+        thinning: keep every n-th sample [1].
+    """
+
+    chains: int = 4
+    warmup: int = 500
+    samples: int = 500
+    seed: int = 1
+    target_accept: float = 0.8
+    max_tree_depth: int = 8
+    init_jitter: float = 0.02
+    thinning: int = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class FitConfig:
+    """A validated configuration (build with :func:`load_config` or :func:`parse_config`).
+
+    Attributes:
+        name: configuration name (``name`` key or the file stem).
+        description: free text.
+        origin: file path (or ``"<dict>"``).
+        model: registered model name.
+        dataset: the :class:`gm2jax.measurements.Dataset`.
+        sm_convention: SM input convention (``"pdg"`` or ``"gm2calc"``).
+        observables: fitted g-2 observables, e.g. ``("a_e", "a_mu")``.
+        resummation: ``"none"``, ``"exact"`` or ``"gm2calc"``.
+        free: free parameters, in order (the parameter vector).
+        fixed: fixed parameter values.
+        derived: derived parameters in evaluation order (name -> :class:`Expression`).
+        constraints: model constraint names in the likelihood.
+        theory_sigma, theory_rel: absolute / relative model theory uncertainties per observable.
+        chi2_failed: chi^2 given to failed points.
+        fit: :class:`FitOptions`.
+        sample: :class:`SampleOptions`.
+        raw: the parsed TOML mapping (for result files).
+    """
+
+    name: str
+    description: str
+    origin: str
+    model: str
+    dataset: Dataset
+    sm_convention: str
+    observables: tuple
+    resummation: str
+    free: tuple
+    fixed: Mapping
+    derived: Mapping
+    constraints: tuple
+    theory_sigma: Mapping
+    theory_rel: Mapping
+    chi2_failed: float
+    fit: FitOptions
+    sample: SampleOptions
+    raw: Mapping = dataclasses.field(repr=False)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Free parameter names (the order of the parameter vector)."""
+        return tuple(p.name for p in self.free)
+
+    @property
+    def leptons(self) -> tuple[str, ...]:
+        return tuple(o.removeprefix("a_") for o in self.observables)
+
+    def replace(self, **changes) -> "FitConfig":
+        """A copy with fields replaced; ``fit={...}`` / ``sample={...}`` update single options."""
+        for key in ("fit", "sample"):
+            if isinstance(changes.get(key), Mapping):
+                changes[key] = _options(
+                    {**dataclasses.asdict(getattr(self, key)), **changes[key]},
+                    FitOptions if key == "fit" else SampleOptions,
+                    key,
+                    self.names,
+                )
+        return dataclasses.replace(self, **changes)
+
+    def problem_key(self) -> str:
+        """A string that identifies the likelihood problem (everything but ``[fit]``/``[sample]``);
+        equal keys give identical :class:`Problem` functions (used to reuse compilations)."""
+        import json
+
+        return json.dumps(
+            {
+                "model": self.model,
+                "dataset": self.dataset.to_dict(),
+                "sm": self.sm_convention,
+                "obs": self.observables,
+                "resum": self.resummation,
+                "free": [dataclasses.astuple(p) for p in self.free],
+                "fixed": self.fixed,
+                "derived": {k: e.text for k, e in self.derived.items()},
+                "constraints": self.constraints,
+                "th": [self.theory_sigma, self.theory_rel],
+                "failed": self.chi2_failed,
+            },
+            sort_keys=True,
+            default=str,
+        )
+
+    def problem(self) -> "Problem":
+        """The :class:`Problem` (pure functions of the parameter vector) of this config."""
+        return Problem(self)
+
+
+_CHOICES = {"optimizer": ("adam", "lbfgs")}
+_TOP_KEYS = {
+    "name", "description", "model", "dataset", "sm_convention", "observables", "leptons", "resummation",
+    "parameters", "fixed", "derived", "likelihood", "fit", "sample",
+}
+_PARAM_KEYS = {"range", "prior", "mean", "sigma", "start", "unit", "comment"}
+_LIK_KEYS = {"constraints", "theory_uncertainty", "theory_uncertainty_rel", "chi2_failed"}
+
+
+def _number(v, where: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise InvalidInput(f"{where}: must be a number (got {v!r})")
+    return float(v)
+
+
+def _parse_param(name: str, body, where: str, model_parameter: bool) -> ParamSpec:
+    if not isinstance(body, Mapping):
+        raise InvalidInput(f"{where}: give a table with 'range' and 'prior' (fixed values go to [fixed])")
+    unknown = set(body) - _PARAM_KEYS
+    if unknown:
+        raise InvalidInput(f"{where}.{sorted(unknown)[0]}: unknown key; allowed: {sorted(_PARAM_KEYS)}")
+    prior = body.get("prior", "uniform")
+    if prior not in PRIORS:
+        raise InvalidInput(f"{where}.prior: unknown prior {prior!r}; use one of {PRIORS}")
+    rng = body.get("range")
+    if rng is None:
+        if prior != "normal":
+            raise InvalidInput(f"{where}.range: a {prior} prior needs range = [lo, hi]")
+        lo, hi = -math.inf, math.inf
+    else:
+        if not isinstance(rng, (list, tuple)) or len(rng) != 2:
+            raise InvalidInput(f"{where}.range: give [lo, hi]")
+        lo, hi = (_number(v, f"{where}.range") for v in rng)
+        if math.isnan(lo) or math.isnan(hi) or not lo < hi:
+            raise InvalidInput(f"{where}.range: empty range [{lo}, {hi}]; need lo < hi")
+    mean = sigma = math.nan
+    if prior in ("uniform", "loguniform") and not (math.isfinite(lo) and math.isfinite(hi)):
+        raise InvalidInput(f"{where}.range: a {prior} prior needs a finite range (got [{lo}, {hi}])")
+    if prior == "loguniform" and lo <= 0:
+        raise InvalidInput(f"{where}.range: a loguniform prior needs lo > 0 (got [{lo}, {hi}]); flip the sign with a derived parameter")
+    if prior == "normal":
+        if "mean" not in body or "sigma" not in body:
+            raise InvalidInput(f"{where}.prior: a normal prior needs 'mean' and 'sigma'")
+        mean, sigma = _number(body["mean"], f"{where}.mean"), _number(body["sigma"], f"{where}.sigma")
+        if not sigma > 0 or not math.isfinite(sigma):
+            raise InvalidInput(f"{where}.sigma: must be positive and finite (got {sigma})")
+        if not lo < mean < hi:
+            raise InvalidInput(f"{where}.mean: prior mean {mean} lies outside the range [{lo}, {hi}]")
+    else:
+        for k in ("mean", "sigma"):
+            if k in body:
+                raise InvalidInput(f"{where}.{k}: only a normal prior takes '{k}'")
+    start = math.nan
+    if "start" in body:
+        start = _number(body["start"], f"{where}.start")
+        if not lo < start < hi:
+            raise InvalidInput(f"{where}.start: {start} lies outside the range [{lo}, {hi}]")
+    if prior == "loguniform":
+        bij = Bijection("logsigmoid", lo, hi)
+    elif math.isfinite(lo) and math.isfinite(hi):
+        bij = Bijection("sigmoid", lo, hi)
+    elif math.isfinite(lo):
+        bij = Bijection("lower_exp", lo, hi)
+    elif math.isfinite(hi):
+        bij = Bijection("upper_exp", lo, hi)
+    else:
+        bij = Bijection("identity", lo, hi)
+    return ParamSpec(name, lo, hi, prior, mean, sigma, start, bij, model_parameter)
+
+
+def _options(body, cls, where: str, free_names):
+    if not isinstance(body, Mapping):
+        raise InvalidInput(f"{where}: must be a table")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    out = {}
+    for k, v in body.items():
+        if k not in fields:
+            raise InvalidInput(f"{where}.{k}: unknown option; allowed: {sorted(fields)}")
+        default = fields[k].default
+        if k == "profile_1d":
+            if v is None:
+                out[k] = None
+                continue
+            if not isinstance(v, (list, tuple)) or not all(isinstance(n, str) for n in v):
+                raise InvalidInput(f"{where}.{k}: give a list of free parameter names")
+            for i, n in enumerate(v):
+                if n not in free_names:
+                    raise InvalidInput(f"{where}.{k}[{i}]: {n!r} is not a free parameter ({list(free_names)})")
+            out[k] = tuple(v)
+        elif k == "profile_2d":
+            if v is None:
+                out[k] = None
+                continue
+            if not isinstance(v, (list, tuple)):
+                raise InvalidInput(f"{where}.{k}: give a list of [name, name] pairs")
+            pairs = []
+            for i, pair in enumerate(v):
+                if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and pair[0] != pair[1]):
+                    raise InvalidInput(f"{where}.{k}[{i}]: give a pair of two different free parameter names")
+                for n in pair:
+                    if n not in free_names:
+                        raise InvalidInput(f"{where}.{k}[{i}]: {n!r} is not a free parameter ({list(free_names)})")
+                pairs.append(tuple(pair))
+            out[k] = tuple(pairs)
+        elif isinstance(default, str):
+            allowed = _CHOICES.get(k, ())
+            if v not in allowed:
+                raise InvalidInput(f"{where}.{k}: unknown {v!r}; use one of {allowed}")
+            out[k] = v
+        elif isinstance(default, int) and not isinstance(default, bool):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise InvalidInput(f"{where}.{k}: must be a non-negative integer (got {v!r})")
+            out[k] = v
+        else:
+            x = _number(v, f"{where}.{k}")
+            if not (x > 0 and math.isfinite(x)):
+                raise InvalidInput(f"{where}.{k}: must be positive and finite (got {v!r})")
+            out[k] = x
+    for k in ("starts", "chains", "samples", "profile_points", "profile_points_2d", "thinning"):
+        if k in out and out[k] < 1:
+            raise InvalidInput(f"{where}.{k}: must be at least 1")
+    if "target_accept" in out and not out["target_accept"] < 1:
+        raise InvalidInput(f"{where}.target_accept: must lie in (0, 1)")
+    return cls(**out)
+
+
+def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", base_dir=None) -> FitConfig:
+    """Validate a configuration mapping (the parsed TOML) into a :class:`FitConfig`.
+
+    Top-level keys: ``name``, ``description``, ``model`` (``"mssm"``), ``dataset`` (a name of
+    :func:`gm2jax.measurements.list_datasets` or a YAML path relative to the file; default
+    ``"seeds2019"``), ``sm_convention`` (``"pdg"``), ``observables`` (default: all of the dataset;
+    ``leptons = ["e", "mu"]`` is a synonym), ``resummation`` (``"none"``, ``"exact"``,
+    ``"gm2calc"``), tables ``[parameters.NAME]`` (``range``, ``prior``, ``mean``, ``sigma``,
+    ``start``), ``[fixed]`` (NAME = number), ``[derived]`` (NAME = "expression"),
+    ``[likelihood]`` (``constraints``, ``theory_uncertainty``, ``theory_uncertainty_rel``,
+    ``chi2_failed``), ``[fit]`` (:class:`FitOptions`) and ``[sample]`` (:class:`SampleOptions`).
+
+    Raises:
+        InvalidInput: naming the offending key path.
+    """
+    if not isinstance(doc, Mapping):
+        raise InvalidInput(f"{origin}: the configuration must be a TOML table")
+    unknown = set(doc) - _TOP_KEYS
+    if unknown:
+        raise InvalidInput(f"{sorted(unknown)[0]}: unknown top-level key; allowed: {sorted(_TOP_KEYS)}")
+    name = str(doc.get("name", name))
+    model_name = doc.get("model", "mssm")
+    try:
+        model = get_model(model_name)
+    except InvalidInput as err:
+        raise InvalidInput(f"model: {err}") from None
+
+    # dataset
+    ds_spec = doc.get("dataset")
+    if ds_spec is not None and not isinstance(ds_spec, str):
+        raise InvalidInput("dataset: give a dataset name or a YAML path")
+    if ds_spec is not None and base_dir is not None and (ds_spec.endswith((".yaml", ".yml")) or ".yaml:" in ds_spec or ".yml:" in ds_spec):
+        p = pathlib.Path(ds_spec.split(":")[0])
+        if not p.is_absolute():
+            ds_spec = str(pathlib.Path(base_dir) / ds_spec)
+    try:
+        dataset = load_dataset(ds_spec)
+    except InvalidInput as err:
+        raise InvalidInput(f"dataset: {err}") from None
+
+    # SM convention
+    conv = doc.get("sm_convention", "pdg")
+    from gm2jax.sm import SMInputs
+
+    try:
+        SMInputs.from_convention(conv)
+    except InvalidInput as err:
+        raise InvalidInput(f"sm_convention: {err}") from None
+
+    # observables
+    if "observables" in doc and "leptons" in doc:
+        raise InvalidInput("leptons: give either 'observables' or 'leptons', not both")
+    key = "observables" if "observables" in doc else "leptons"
+    obs = doc.get(key)
+    if obs is None:
+        obs = dataset.observables
+    else:
+        if not isinstance(obs, (list, tuple)) or not obs or not all(isinstance(o, str) for o in obs):
+            raise InvalidInput(f"{key}: give a non-empty list such as ['e', 'mu']")
+        obs = tuple(o if o.startswith("a_") else f"a_{o}" for o in obs)
+        for i, o in enumerate(obs):
+            if o not in dataset:
+                raise InvalidInput(f"{key}[{i}]: dataset {dataset.name!r} has no {o!r} (it has {list(dataset.observables)})")
+        if len(set(obs)) != len(obs):
+            raise InvalidInput(f"{key}: duplicate entries {list(obs)}")
+    resum = doc.get("resummation", "none")
+    if resum not in RESUMMATIONS:
+        raise InvalidInput(f"resummation: unknown {resum!r}; use one of {RESUMMATIONS}")
+
+    # parameters
+    params, fixed_doc, derived_doc = doc.get("parameters", {}), doc.get("fixed", {}), doc.get("derived", {})
+    for sec, body in (("parameters", params), ("fixed", fixed_doc), ("derived", derived_doc)):
+        if not isinstance(body, Mapping):
+            raise InvalidInput(f"{sec}: must be a table")
+    if not params:
+        raise InvalidInput("parameters: give at least one free parameter ([parameters.NAME] with range and prior)")
+    seen = {}
+    for sec, body in (("parameters", params), ("fixed", fixed_doc), ("derived", derived_doc)):
+        for n in body:
+            if n in seen:
+                raise InvalidInput(f"{sec}.{n}: {n!r} is already set in [{seen[n]}]; set each parameter once")
+            seen[n] = sec
+    derived = {n: compile_expression(t, f"derived.{n}") for n, t in derived_doc.items()}
+    used = set().union(*(e.names for e in derived.values())) if derived else set()
+    model_names = set(model.parameters)
+    for sec, body in (("parameters", params), ("fixed", fixed_doc), ("derived", derived_doc)):
+        for n in body:
+            if n not in model_names and (sec == "derived" or n not in used):
+                raise InvalidInput(
+                    f"{sec}.{n}: unknown parameter {n!r} of model {model.name!r} (known: {list(model.parameters)}); "
+                    "auxiliary parameters must be used in a [derived] expression"
+                )
+    for n, e in derived.items():
+        for m in sorted(e.names):
+            if m not in seen and m not in model.defaults:
+                raise InvalidInput(f"derived.{n}: unknown name {m!r} in {e.text!r}; define it in [parameters], [fixed] or [derived]")
+    order = _topological(derived)
+    free = tuple(_parse_param(n, b, f"parameters.{n}", n in model_names) for n, b in params.items())
+    fixed = {n: _number(v, f"fixed.{n}") for n, v in fixed_doc.items()}
+    for n, v in fixed.items():
+        if not math.isfinite(v):
+            raise InvalidInput(f"fixed.{n}: must be finite (got {v})")
+    missing = [n for n in model.parameters if n not in seen and n not in model.defaults]
+    if missing:
+        raise InvalidInput(f"parameters: model {model.name!r} needs values for {missing} (free, fixed or derived)")
+
+    # likelihood
+    lik = doc.get("likelihood", {})
+    if not isinstance(lik, Mapping):
+        raise InvalidInput("likelihood: must be a table")
+    unknown = set(lik) - _LIK_KEYS
+    if unknown:
+        raise InvalidInput(f"likelihood.{sorted(unknown)[0]}: unknown key; allowed: {sorted(_LIK_KEYS)}")
+    constraints = lik.get("constraints", list(model.constraints))
+    if not isinstance(constraints, (list, tuple)):
+        raise InvalidInput("likelihood.constraints: give a list of constraint names")
+    for i, c in enumerate(constraints):
+        if c not in model.constraints:
+            raise InvalidInput(f"likelihood.constraints[{i}]: unknown constraint {c!r}; model {model.name!r} offers {sorted(model.constraints)}")
+    th = {}
+    for k in ("theory_uncertainty", "theory_uncertainty_rel"):
+        table = lik.get(k, {})
+        if not isinstance(table, Mapping):
+            raise InvalidInput(f"likelihood.{k}: must be a table observable = number")
+        out = {}
+        for o, v in table.items():
+            oo = o if o.startswith("a_") else f"a_{o}"
+            if oo not in obs:
+                raise InvalidInput(f"likelihood.{k}.{o}: not a fitted observable ({list(obs)})")
+            x = _number(v, f"likelihood.{k}.{o}")
+            if not (x >= 0 and math.isfinite(x)):
+                raise InvalidInput(f"likelihood.{k}.{o}: must be >= 0 and finite")
+            out[oo] = x
+        th[k] = out
+    chi2_failed = _number(lik.get("chi2_failed", 1e8), "likelihood.chi2_failed")
+    if not chi2_failed > 0:
+        raise InvalidInput("likelihood.chi2_failed: must be positive")
+
+    names = tuple(p.name for p in free)
+    fit = _options(doc.get("fit", {}), FitOptions, "fit", names)
+    if fit.profile_1d is None:
+        fit = dataclasses.replace(fit, profile_1d=names)
+    if fit.profile_2d is None:
+        fit = dataclasses.replace(fit, profile_2d=((names[0], names[1]),) if len(names) >= 2 else ())
+    sample = _options(doc.get("sample", {}), SampleOptions, "sample", names)
+    return FitConfig(
+        name=name,
+        description=" ".join(str(doc.get("description", "")).split()),
+        origin=origin,
+        model=model.name,
+        dataset=dataset,
+        sm_convention=conv,
+        observables=tuple(obs),
+        resummation=resum,
+        free=free,
+        fixed=fixed,
+        derived={n: derived[n] for n in order},
+        constraints=tuple(constraints),
+        theory_sigma=th["theory_uncertainty"],
+        theory_rel=th["theory_uncertainty_rel"],
+        chi2_failed=chi2_failed,
+        fit=fit,
+        sample=sample,
+        raw=dict(doc),
+    )
+
+
+def _topological(derived: Mapping[str, Expression]) -> list[str]:
+    order, state = [], {}
+
+    def visit(n, stack):
+        if state.get(n) == "done":
+            return
+        if state.get(n) == "visiting":
+            raise InvalidInput(f"derived.{n}: circular definition ({' -> '.join([*stack, n])})")
+        state[n] = "visiting"
+        for m in sorted(derived[n].names):
+            if m in derived:
+                visit(m, [*stack, n])
+        state[n] = "done"
+        order.append(n)
+
+    for n in derived:
+        visit(n, [])
+    return order
+
+
+def load_config(path: str | os.PathLike) -> FitConfig:
+    """Read and validate a TOML configuration file (see :func:`parse_config`).
+
+    Raises:
+        InvalidInput: missing file, TOML syntax error, or any invalid key (named by its path).
+    """
+    p = pathlib.Path(path)
+    if not p.is_file():
+        raise InvalidInput(f"configuration file {str(p)!r} not found")
+    try:
+        doc = tomllib.loads(p.read_text())
+    except tomllib.TOMLDecodeError as err:
+        raise InvalidInput(f"{p}: TOML syntax error: {err}") from None
+    return parse_config(doc, name=p.stem, origin=str(p), base_dir=p.parent)
+
+
+# --------------------------------------------------------------------------------------
+# Problem: pure functions of the free-parameter vector
+# --------------------------------------------------------------------------------------
+
+
+class Problem:
+    """Pure functions of the free-parameter vector ``x`` (physical, shape (n,)) or ``u`` (unconstrained).
+
+    Every method works on ONE point and is jit/vmap/grad safe; failed points give
+    ``chi2 = chi2_failed`` and ``loglike = -inf`` with finite gradients.  Call it with x64
+    enabled (``with jax.enable_x64(True):``); :func:`gm2jax.fit.run_fit` and
+    :func:`gm2jax.sample.run_nuts` do so themselves.
+
+    Attributes:
+        config: the :class:`FitConfig`.
+        names: free parameter names.
+        sm: :class:`gm2jax.sm.SMInputs` of the configured convention.
+        likelihood: the :class:`gm2jax.likelihood.Likelihood`.
+    """
+
+    def __init__(self, config: FitConfig):
+        from gm2jax.sm import SMInputs
+
+        self.config = config
+        self.names = config.names
+        self.model = get_model(config.model)
+        self.sm = SMInputs.from_convention(config.sm_convention)
+        self.likelihood = build_likelihood(
+            config.dataset,
+            observables=config.observables,
+            model=config.model,
+            constraints=config.constraints,
+            theory_sigma=config.theory_sigma,
+            theory_rel=config.theory_rel,
+            chi2_failed=config.chi2_failed,
+        )
+
+    @property
+    def ndim(self) -> int:
+        return len(self.names)
+
+    @property
+    def lower(self) -> np.ndarray:
+        return np.array([p.lo for p in self.config.free])
+
+    @property
+    def upper(self) -> np.ndarray:
+        return np.array([p.hi for p in self.config.free])
+
+    def values(self, x) -> dict:
+        """Every parameter (free, fixed, derived) as a dict of scalars."""
+        env = {n: x[i] for i, n in enumerate(self.names)}
+        env.update({n: jnp.asarray(v, dtype=jnp.float64) for n, v in self.config.fixed.items()})
+        defaults = {n: jnp.asarray(v, dtype=jnp.float64) for n, v in self.model.defaults.items() if n not in env}
+        for n, e in self.config.derived.items():
+            env[n] = jnp.asarray(e({**defaults, **env}), dtype=jnp.float64)
+        return env
+
+    def model_values(self, x) -> dict:
+        """Only the model's parameters (what :attr:`model` ``.predict`` takes)."""
+        return {n: v for n, v in self.values(x).items() if n in self.model.parameters}
+
+    def predict(self, x) -> dict:
+        """Model predictions (see :func:`gm2jax.likelihood.mssm_predictions`)."""
+        return self.model.predict(self.model_values(x), self.sm, self.config.leptons, self.config.resummation)
+
+    def chi2(self, x):
+        return self.likelihood.chi2(self.predict(x))
+
+    def loglike(self, x):
+        return self.likelihood.loglike(self.predict(x))
+
+    def log_prior(self, x):
+        return sum((p.log_prior(x[i]) for i, p in enumerate(self.config.free)), jnp.asarray(0.0))
+
+    def from_unconstrained(self, u):
+        return jnp.stack([p.bijection.forward(u[i]) for i, p in enumerate(self.config.free)])
+
+    def to_unconstrained(self, x):
+        return jnp.stack([p.bijection.inverse(x[i]) for i, p in enumerate(self.config.free)])
+
+    def log_det_jacobian(self, u):
+        return sum((p.bijection.log_det_jacobian(u[i]) for i, p in enumerate(self.config.free)), jnp.asarray(0.0))
+
+    def chi2_u(self, u):
+        """chi^2 as a function of the unconstrained vector (what the optimiser minimises)."""
+        return self.chi2(self.from_unconstrained(u))
+
+    def outputs(self) -> tuple[str, ...]:
+        """Prediction keys worth recording (a_l, parts, masses)."""
+        keys = []
+        for k in self.model.outputs:
+            keys.extend([k.format(l=lep) for lep in self.config.leptons] if "{l}" in k else [k])
+        return tuple(keys)
+
+    def sample_prior(self, key, n: int):
+        """``n`` physical points from the prior, shape (n, ndim)."""
+        keys = jax.random.split(key, max(self.ndim, 1))
+        return jnp.stack([p.sample_prior(keys[i], n) for i, p in enumerate(self.config.free)], axis=-1)

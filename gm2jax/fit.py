@@ -1,0 +1,658 @@
+"""Multi-start best fit with optax, Hessian covariance and profile likelihoods.
+
+Pipeline of :func:`run_fit` (sizes from the config's ``[fit]`` table):
+
+1. **Starts**: ``starts`` points drawn from the priors (failed points are redrawn), mapped
+   to the unconstrained space by the config's bijections (:mod:`gm2jax.config`).
+2. **Adam**: ``optax.chain(optax.clip_by_global_norm(clip_norm), optax.adam(learning_rate))``
+   on every start at once -- one jitted, vmapped ``step(params, state) -> (params, state,
+   loss)`` (:func:`make_step`).  It stops when no start improves any more.  ``optimizer =
+   "lbfgs"`` uses ``optax.lbfgs`` (zoom line search) instead.
+3. **Newton polish** of the global best with the exact autodiff Hessian (damped Newton,
+   ``polish_steps`` iterations).
+4. **Covariance**: H_u = d^2 chi^2/du^2 by autodiff; the physical Hessian by the exact chain rule
+   H_x = D H_u D + diag(g_u d^2u/dx^2), D = diag(du/dx) (autodiff of the bijections); cov = 2 H^-1
+   (pseudo-inverse with the rank reported when H is singular, e.g. along a chi^2 = 0 valley).
+5. **Profiles**: 1-D and 2-D profile chi^2 on grids, re-minimising the other parameters
+   (vmapped Adam from the best fit; grids are linear, or logarithmic for loguniform priors).
+
+Every model evaluation is counted (a value-and-gradient counts as one evaluation) and the
+wall time of each phase is recorded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from gm2jax.config import FitConfig, Problem, load_config
+
+# --------------------------------------------------------------------------------------
+# Objective and optimiser steps
+# --------------------------------------------------------------------------------------
+
+
+def _objective(problem: Problem):
+    """u, mask, fixed -> (chi^2, aux): the chi^2 at u with the masked entries replaced by ``fixed``."""
+
+    def fun(u, mask, fixed):
+        uu = jnp.where(mask, fixed, u)
+        x = problem.from_unconstrained(uu)
+        pred = problem.predict(x)
+        chi2 = problem.likelihood.chi2(pred)
+        aux = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in problem.likelihood.pulls(pred).items()}
+        aux.update({o: pred[o] for o in problem.config.observables})
+        aux["status"] = pred["status"]
+        return chi2, aux
+
+    return fun
+
+
+def make_step(fun, optimizer: optax.GradientTransformation):
+    """One optimiser step for a batch of points: ``step(params, state, *args) -> (params, state, loss, aux)``.
+
+    ``fun(params, *args) -> (loss, aux)``; the step is vmapped over the leading axis of
+    ``params``, ``state`` and ``args`` and jitted.  ``loss`` and ``aux`` are evaluated at the
+    *incoming* params (one value-and-gradient evaluation per point).
+    """
+    vg = jax.value_and_grad(fun, has_aux=True)
+
+    def step(params, state, *args):
+        (loss, aux), grad = vg(params, *args)
+        updates, state = optimizer.update(grad, state, params)
+        return optax.apply_updates(params, updates), state, loss, aux
+
+    return jax.jit(jax.vmap(step))
+
+
+def adam(learning_rate: float, clip_norm: float) -> optax.GradientTransformation:
+    """The default optimiser: ``optax.chain(clip_by_global_norm, adam)``."""
+    return optax.chain(optax.clip_by_global_norm(clip_norm), optax.adam(learning_rate))
+
+
+def _make_lbfgs_step(fun):
+    opt = optax.lbfgs()
+
+    def single(params, state, *args):
+        f = lambda p: fun(p, *args)[0]  # noqa: E731
+        value, grad = optax.value_and_grad_from_state(f)(params, state=state)
+        updates, state = opt.update(grad, state, params, value=value, grad=grad, value_fn=f)
+        aux = fun(params, *args)[1]
+        return optax.apply_updates(params, updates), state, value, aux
+
+    return opt, jax.jit(jax.vmap(single))
+
+
+_CACHE: dict = {}
+_CACHE_SIZE = 8
+
+
+def _cached(kind: str, config: FitConfig, build, *extra):
+    """Compiled functions per (kind, problem, extra): repeated fits of the same problem (a
+    notebook, the CLI after a library call, ``gm2jax sample`` after ``fit``) compile once."""
+    key = (kind, config.problem_key(), *extra)
+    if key not in _CACHE:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = build()
+    return _CACHE[key]
+
+
+def _problem_and_objective(config: FitConfig):
+    def build():
+        problem = config.problem()
+        return problem, _objective(problem)
+
+    problem, fun = _cached("objective", config, build)
+    return problem, fun
+
+
+# --------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class FitResult:
+    """Outcome of :func:`run_fit` (NumPy arrays; ``to_dict()`` for JSON).
+
+    Attributes:
+        names: free parameter names.
+        x: best-fit physical parameters (n,).
+        u: best fit in the unconstrained space (n,).
+        chi2: best-fit chi^2.
+        chi2_parts: term name -> chi^2 at the best fit.
+        pulls: seed-000 pulls R_l (and R_l^{chi0/chi+-}) at the best fit.
+        predictions: model outputs at the best fit (a_l, parts, masses).
+        values: every parameter (free, fixed, derived) at the best fit.
+        hessian_u, hessian_x: d^2 chi^2 in the unconstrained / physical space (None if skipped).
+        cov_u, cov_x: 2 H^-1 (pseudo-inverse if singular).
+        errors: sqrt(diag(cov_x)) (NaN along singular directions).
+        hessian_rank: numerical rank of H_x.
+        starts_x: the starting points (physical), (starts, n).
+        final_chi2: best chi^2 reached by each start.
+        final_x: each start's best point (physical).
+        evals_to_target: per start, evaluations until chi^2 < target_chi2 first (-1: never).
+        n_evaluations: model evaluations by phase (``starts``, ``optimizer``, ``polish``,
+            ``hessian``, ``profiles``, ``total``).
+        wall_time: seconds by phase (``optimizer`` includes its compilation; ``total``).
+        steps: optimiser iterations run.
+        profiles_1d: name -> {grid, chi2, delta_chi2, x (points, n)}.
+        profiles_2d: "a,b" -> {grid_a, grid_b, chi2, delta_chi2, aux pulls}.
+        config: the config.
+    """
+
+    names: tuple
+    x: np.ndarray
+    u: np.ndarray
+    chi2: float
+    chi2_parts: dict
+    pulls: dict
+    predictions: dict
+    values: dict
+    hessian_u: np.ndarray | None
+    hessian_x: np.ndarray | None
+    cov_u: np.ndarray | None
+    cov_x: np.ndarray | None
+    errors: np.ndarray | None
+    hessian_rank: int | None
+    starts_x: np.ndarray
+    final_chi2: np.ndarray
+    final_x: np.ndarray
+    evals_to_target: np.ndarray
+    n_evaluations: dict
+    wall_time: dict
+    steps: int
+    profiles_1d: dict
+    profiles_2d: dict
+    config: FitConfig = dataclasses.field(repr=False)
+
+    @property
+    def best(self) -> dict:
+        """Best-fit free parameters as a dict."""
+        return {n: float(v) for n, v in zip(self.names, self.x)}
+
+    @property
+    def n_converged(self) -> int:
+        """Starts that reached chi^2 < target_chi2."""
+        return int(np.sum(self.evals_to_target >= 0))
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (NaN -> None)."""
+        from gm2jax import __version__
+
+        def clean(v):
+            if isinstance(v, dict):
+                return {str(k): clean(w) for k, w in v.items()}
+            if isinstance(v, (list, tuple)):
+                return [clean(w) for w in v]
+            if isinstance(v, np.ndarray):
+                return clean(v.tolist())
+            if isinstance(v, (np.floating, float)):
+                return float(v) if math.isfinite(v) else None
+            if isinstance(v, (np.integer,)):
+                return int(v)
+            return v
+
+        cfg = self.config
+        return clean(
+            {
+                "gm2jax_version": __version__,
+                "config": {"name": cfg.name, "origin": cfg.origin, "model": cfg.model, "sm_convention": cfg.sm_convention,
+                           "resummation": cfg.resummation, "observables": list(cfg.observables), "constraints": list(cfg.constraints)},
+                "dataset": cfg.dataset.to_dict(),
+                "best_fit": self.best,
+                "chi2": self.chi2,
+                "chi2_parts": self.chi2_parts,
+                "pulls": self.pulls,
+                "predictions": self.predictions,
+                "parameters": self.values,
+                "errors": None if self.errors is None else dict(zip(self.names, self.errors)),
+                "cov_x": self.cov_x,
+                "cov_u": self.cov_u,
+                "hessian_x": self.hessian_x,
+                "hessian_u": self.hessian_u,
+                "hessian_rank": self.hessian_rank,
+                "starts": {
+                    "n": len(self.final_chi2),
+                    "converged": self.n_converged,
+                    "target_chi2": cfg.fit.target_chi2,
+                    "final_chi2": self.final_chi2,
+                    "evals_to_target": self.evals_to_target,
+                },
+                "n_evaluations": self.n_evaluations,
+                "wall_time_s": self.wall_time,
+                "steps": self.steps,
+                "profiles_1d": self.profiles_1d,
+                "profiles_2d": self.profiles_2d,
+            }
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Driver
+# --------------------------------------------------------------------------------------
+
+
+def _draw_starts(problem: Problem, key, n: int, step, init_state, counter: dict):
+    """``n`` prior draws that are physical (chi^2 < chi2_failed), evaluated through ``step``."""
+    d = problem.ndim
+    mask = jnp.zeros((n, d), dtype=bool)
+    fixed = jnp.zeros((n, d))
+    fixed_start = np.array([p.start for p in problem.config.free])
+    good = []
+    for attempt in range(8):
+        key, sub = jax.random.split(key)
+        x = np.array(problem.sample_prior(sub, n))
+        if attempt == 0 and np.any(np.isfinite(fixed_start)):
+            x[0] = np.where(np.isfinite(fixed_start), fixed_start, x[0])
+        u = jax.vmap(problem.to_unconstrained)(jnp.asarray(x))
+        _, _, loss, _ = step(u, init_state(u), mask, fixed)
+        counter["starts"] += n
+        ok = np.asarray(loss) < problem.config.chi2_failed
+        good.extend(x[ok])
+        if len(good) >= n:
+            break
+    if len(good) < n:
+        from gm2jax.errors import InvalidInput
+
+        raise InvalidInput(
+            f"parameters: only {len(good)} of {n} starting points are physical after {8 * n} prior draws "
+            "(status != 0 elsewhere); narrow the ranges or set 'start' values"
+        )
+    return np.array(good[:n])
+
+
+def _grid(spec, n: int) -> np.ndarray:
+    """``n`` grid points strictly inside the parameter's range (log-spaced for loguniform)."""
+    lo, hi = spec.lo, spec.hi
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        lo, hi = spec.mean - 3 * spec.sigma, spec.mean + 3 * spec.sigma
+        lo, hi = max(lo, spec.lo + 1e-9 * abs(spec.sigma)), min(hi, spec.hi - 1e-9 * abs(spec.sigma))
+    t = (np.arange(n) + 0.5) / n
+    if spec.prior == "loguniform":
+        return np.exp(np.log(lo) + (np.log(hi) - np.log(lo)) * t)
+    return lo + (hi - lo) * t
+
+
+def _value_grad_hessian(f, d: int):
+    """jit(u -> (f, grad f, Hessian f)): forward-over-reverse Hessian-vector products on the unit
+    vectors (exact autodiff; compiles faster than ``jax.hessian`` here)."""
+    vg = jax.value_and_grad(f)
+
+    def vgh(u):
+        (vals, grads), (_, hess) = jax.vmap(lambda v: jax.jvp(vg, (u,), (v,)))(jnp.eye(d, dtype=u.dtype))
+        return vals[0], grads[0], 0.5 * (hess + hess.T)
+
+    return jax.jit(vgh)
+
+
+def _hessians(problem: Problem, vgh, u):
+    """(chi2, g_u, H_u, H_x) at u; H_x by the exact chain rule through the bijections."""
+    value, g, hu = vgh(u)
+    x = problem.from_unconstrained(u)
+    du, d2u = [], []
+    for i, p in enumerate(problem.config.free):
+        inv = p.bijection.inverse
+        du.append(jax.grad(inv)(x[i]))
+        d2u.append(jax.grad(jax.grad(inv))(x[i]))
+    du, d2u = jnp.stack(du), jnp.stack(d2u)
+    hx = du[:, None] * hu * du[None, :] + jnp.diag(g * d2u)
+    return float(value), np.asarray(g), np.asarray(hu), np.asarray(hx)
+
+
+def _covariance(h: np.ndarray):
+    """2 H^-1 (pseudo-inverse), rank, and errors (NaN along null directions)."""
+    h = 0.5 * (h + h.T)
+    w, v = np.linalg.eigh(h)
+    tol = max(w.max(), 0.0) * 1e-10 * len(w)
+    keep = w > tol
+    rank = int(keep.sum())
+    winv = np.where(keep, 1.0 / np.where(keep, w, 1.0), 0.0)
+    cov = 2.0 * (v * winv) @ v.T
+    err = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    if rank < len(w):
+        # directions with (numerically) zero curvature: the error is unbounded
+        null = v[:, ~keep]
+        err = np.where(np.abs(null).max(axis=1) > 1e-6, np.nan, err)
+    return cov, rank, err
+
+
+def run_fit(
+    config: FitConfig | str,
+    *,
+    hessian: bool = True,
+    profiles: bool = True,
+    progress: bool = False,
+    **overrides,
+) -> FitResult:
+    """Multi-start best fit, covariance and profiles of a configuration (see the module docstring).
+
+    Args:
+        config: a :class:`gm2jax.config.FitConfig` or the path of a TOML file.
+        hessian: compute the autodiff Hessian, the Newton polish and the covariance.
+        profiles: compute the 1-D and 2-D profiles listed in the config.
+        progress: print a line per phase.
+        **overrides: replace ``[fit]`` options (``starts=8``, ``steps=200``, ...).
+
+    Returns:
+        :class:`FitResult`.
+
+    Raises:
+        InvalidInput: invalid configuration (before any computation).
+    """
+    if not isinstance(config, FitConfig):
+        config = load_config(config)
+    if overrides:
+        config = config.replace(fit=overrides)
+    with jax.enable_x64(True):
+        return _run_fit(config, hessian=hessian, profiles=profiles, progress=progress)
+
+
+def _say(progress, msg):
+    if progress:
+        print(msg, flush=True)
+
+
+def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool) -> FitResult:
+    opts = config.fit
+    problem, fun = _problem_and_objective(config)
+    # the config object may differ (fit options) -- keep the caller's for the result
+    problem.config = config
+    d, n = problem.ndim, opts.starts
+    evals = {"starts": 0, "optimizer": 0, "polish": 0, "hessian": 0, "profiles": 0}
+    wall = {}
+    t_all = time.perf_counter()
+
+    # -- starts and main optimisation ------------------------------------------------
+    t0 = time.perf_counter()
+    use_lbfgs = opts.optimizer == "lbfgs"
+    opt = adam(opts.learning_rate, opts.clip_norm)
+    step = adam_step = _cached("adam", config, lambda: make_step(fun, opt), opts.learning_rate, opts.clip_norm)
+    init = adam_init = jax.vmap(opt.init)
+    key = jax.random.key(opts.seed)
+    x0 = _draw_starts(problem, key, n, step, init, evals)
+    u = jax.vmap(problem.to_unconstrained)(jnp.asarray(x0))
+    mask = jnp.zeros((n, d), dtype=bool)
+    fixed = jnp.zeros((n, d))
+    if use_lbfgs:
+        opt, step = _cached("lbfgs", config, lambda: _make_lbfgs_step(fun))
+        init = jax.vmap(opt.init)
+    state = init(u)
+    best_l = np.full(n, np.inf)
+    best_u = np.array(u)
+    hit = np.full(n, -1)
+    used = np.zeros(n, dtype=np.int64)  # evaluations per start
+    history = []
+    steps_run = 0
+    for k in range(opts.steps):
+        u_in = np.asarray(u)
+        u, state, loss, _ = step(u, state, mask, fixed)
+        loss = np.asarray(loss)
+        steps_run = k + 1
+        # evaluations spent when the loss at u_in was known: Adam evaluates it now; L-BFGS
+        # evaluated it in the previous line search (or now, on the first iteration)
+        known_at = used + 1 if (not use_lbfgs or k == 0) else used.copy()
+        if use_lbfgs:
+            used += np.asarray(optax.tree_utils.tree_get(state, "num_linesearch_steps")) + (k == 0)
+        else:
+            used += 1
+        better = loss < best_l
+        best_l = np.where(better, loss, best_l)
+        best_u[better] = u_in[better]
+        newly = (hit < 0) & (loss < opts.target_chi2)
+        hit[newly] = known_at[newly]
+        history.append(best_l.copy())
+        window = 10 if use_lbfgs else 50
+        if k >= 2 * window and k % window == 0:
+            old = history[-window - 1]
+            if np.all(old - best_l <= 1e-4 * (1.0 + best_l)):
+                break
+    evals["optimizer"] += int(used.sum())
+    wall["optimizer"] = time.perf_counter() - t0
+    _say(progress, f"adam: {steps_run} steps x {n} starts, best chi2 {best_l.min():.3g} "
+                   f"({int((hit >= 0).sum())}/{n} below {opts.target_chi2}) in {wall['optimizer']:.1f} s")
+
+    ibest = int(np.argmin(best_l))
+    u_best = jnp.asarray(best_u[ibest])
+
+    # -- Newton polish, Hessian, covariance ---------------------------------------------
+    hu = hx = cov_u = cov_x = errors = None
+    rank = None
+    if hessian:
+        t0 = time.perf_counter()
+        vgh = _cached("hessian", config, lambda: _value_grad_hessian(problem.chi2_u, d))
+        value, g, h, _ = _hessians(problem, vgh, u_best)
+        evals["hessian"] += 1
+        lam = 1e-3 * max(np.abs(np.diag(h)).max(), 1e-12)
+        for _ in range(opts.polish_steps):
+            if value < 1e-20 or np.linalg.norm(g) < 1e-12:
+                break
+            try:
+                delta = np.linalg.solve(h + lam * np.eye(d), g)
+            except np.linalg.LinAlgError:
+                lam *= 10
+                continue
+            trial = u_best - jnp.asarray(delta)
+            v2, g2, h2, _ = _hessians(problem, vgh, trial)
+            evals["polish"] += 1
+            if v2 < value:
+                u_best, value, g, h = trial, v2, g2, h2
+                lam = max(lam / 10, 1e-12)
+            else:
+                lam *= 10
+                if lam > 1e12:
+                    break
+        _, g, hu, hx = _hessians(problem, vgh, u_best)
+        evals["hessian"] += 1
+        cov_u, _, _ = _covariance(hu)
+        cov_x, rank, errors = _covariance(hx)
+        wall["hessian"] = time.perf_counter() - t0
+        _say(progress, f"hessian + polish: chi2 {value:.3g}, rank {rank}/{d} in {wall['hessian']:.1f} s")
+
+    # -- best-fit summary ----------------------------------------------------------------
+    x_best = problem.from_unconstrained(u_best)
+    pred = problem.predict(x_best)
+    lik = problem.likelihood
+    chi2 = float(lik.chi2(pred))
+    keys = problem.outputs()
+    result_pred = {k: float(pred[k]) for k in keys if k in pred}
+    result_pred["status"] = int(pred["status"])
+    values = {k: float(v) for k, v in problem.values(x_best).items()}
+
+    # -- profiles -------------------------------------------------------------------------
+    prof1, prof2 = {}, {}
+    if profiles and (opts.profile_1d or opts.profile_2d):
+        t0 = time.perf_counter()
+        prof1, prof2 = _profiles(problem, adam_step, adam_init, n, u_best, chi2, opts, evals)
+        wall["profiles"] = time.perf_counter() - t0
+        _say(progress, f"profiles: {len(prof1)} 1-D, {len(prof2)} 2-D in {wall['profiles']:.1f} s")
+
+    evals["total"] = sum(evals.values())
+    wall["total"] = time.perf_counter() - t_all
+    final_x = np.asarray(jax.vmap(problem.from_unconstrained)(jnp.asarray(best_u)))
+    return FitResult(
+        names=problem.names,
+        x=np.asarray(x_best),
+        u=np.asarray(u_best),
+        chi2=chi2,
+        chi2_parts={k: float(v) for k, v in lik.chi2_parts(pred).items()},
+        pulls={k: float(v) for k, v in lik.pulls(pred).items()},
+        predictions=result_pred,
+        values=values,
+        hessian_u=hu,
+        hessian_x=hx,
+        cov_u=cov_u,
+        cov_x=cov_x,
+        errors=errors,
+        hessian_rank=rank,
+        starts_x=x0,
+        final_chi2=best_l,
+        final_x=final_x,
+        evals_to_target=hit,
+        n_evaluations=evals,
+        wall_time=wall,
+        steps=steps_run,
+        profiles_1d=prof1,
+        profiles_2d=prof2,
+        config=problem.config,
+    )
+
+
+def _profiles(problem: Problem, step, init, chunk: int, u_best, chi2_min: float, opts, evals: dict):
+    """Every 1-D and 2-D profile in one vmapped Adam run (or a plain evaluation if nothing is free)."""
+    d = problem.ndim
+    specs = {p.name: p for p in problem.config.free}
+    idx = {n: i for i, n in enumerate(problem.names)}
+    jobs = []  # (kind, label, grids, mask (m, d), fixed (m, d))
+    for name in opts.profile_1d:
+        g = _grid(specs[name], opts.profile_points)
+        m = np.zeros((len(g), d), dtype=bool)
+        m[:, idx[name]] = True
+        fx = np.zeros((len(g), d))
+        fx[:, idx[name]] = np.asarray(jax.vmap(specs[name].bijection.inverse)(jnp.asarray(g)))
+        jobs.append(("1d", name, (g,), m, fx))
+    for a, b in opts.profile_2d:
+        ga, gb = _grid(specs[a], opts.profile_points_2d), _grid(specs[b], opts.profile_points_2d)
+        A, B = np.meshgrid(ga, gb, indexing="ij")
+        m = np.zeros((A.size, d), dtype=bool)
+        m[:, [idx[a], idx[b]]] = True
+        fx = np.zeros((A.size, d))
+        fx[:, idx[a]] = np.asarray(jax.vmap(specs[a].bijection.inverse)(jnp.asarray(A.ravel())))
+        fx[:, idx[b]] = np.asarray(jax.vmap(specs[b].bijection.inverse)(jnp.asarray(B.ravel())))
+        jobs.append(("2d", f"{a},{b}", (ga, gb), m, fx))
+    mask = np.concatenate([j[3] for j in jobs])
+    fixed = np.concatenate([j[4] for j in jobs])
+    m_all = len(mask)
+    u0 = np.broadcast_to(np.asarray(u_best), (m_all, d)).copy()
+    best_l = np.full(m_all, np.inf)
+    best_u = u0.copy()
+    best_aux = None
+    # chunks of the main fit's batch size reuse its compiled step; points with nothing left
+    # free are evaluated once, the others minimised for profile_steps Adam steps
+    order = np.argsort(mask.all(axis=1), kind="stable")
+    for start in range(0, m_all, chunk):
+        sel = order[start : start + chunk]
+        pad = np.concatenate([sel, np.full(chunk - len(sel), sel[-1])])
+        mk, fx = jnp.asarray(mask[pad]), jnp.asarray(fixed[pad])
+        u = jnp.asarray(u0[pad])
+        state = init(u)
+        minimise = bool(np.any(~mask[sel])) and opts.profile_steps > 0
+        hist = []
+        for k in range(opts.profile_steps if minimise else 1):
+            u_in = np.asarray(u)
+            u, state, loss, aux = step(u, state, mk, fx)
+            loss = np.asarray(loss)[: len(sel)]
+            evals["profiles"] += len(sel)
+            better = loss < best_l[sel]
+            idx_b = sel[better]
+            best_l[idx_b] = loss[better]
+            best_u[idx_b] = u_in[: len(sel)][better]
+            aux = {kk: np.asarray(v)[: len(sel)] for kk, v in aux.items()}
+            if best_aux is None:
+                best_aux = {kk: np.full((m_all,) + v.shape[1:], np.nan) for kk, v in aux.items()}
+            for kk in best_aux:
+                best_aux[kk][idx_b] = aux[kk][better]
+            hist.append(best_l[sel].copy())
+            if k >= 100 and k % 25 == 0 and np.all(hist[-26] - best_l[sel] <= 1e-5 * (1.0 + best_l[sel])):
+                break
+    xs = np.asarray(jax.vmap(problem.from_unconstrained)(jnp.asarray(np.where(mask, fixed, best_u))))
+    prof1, prof2, start = {}, {}, 0
+    for kind, label, grids, m, _ in jobs:
+        sl = slice(start, start + len(m))
+        start += len(m)
+        c = best_l[sl]
+        c = np.where(c >= problem.config.chi2_failed, np.nan, c)
+        aux = {k: np.where(np.isnan(c), np.nan, v[sl]) for k, v in best_aux.items() if k != "status"}
+        if kind == "1d":
+            prof1[label] = {"grid": grids[0], "chi2": c, "delta_chi2": c - chi2_min, "x": xs[sl], **aux}
+        else:
+            shape = (len(grids[0]), len(grids[1]))
+            prof2[label] = {
+                "grid_a": grids[0],
+                "grid_b": grids[1],
+                "chi2": c.reshape(shape),
+                "delta_chi2": (c - chi2_min).reshape(shape),
+                **{k: v.reshape(shape) for k, v in aux.items()},
+            }
+    return prof1, prof2
+
+
+# --------------------------------------------------------------------------------------
+# Output
+# --------------------------------------------------------------------------------------
+
+
+def plot_profiles(result: FitResult, path) -> None:
+    """Save the 1-D profiles (Delta chi^2) and the 2-D profiles (Delta chi^2 = 2.30, 6.18 contours
+    and the 1-sigma/2-sigma bands |R_l| < 1, 2 of each anomaly, as in seed 000 Fig. 2) to a PNG."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import NullFormatter
+
+    p1, p2 = result.profiles_1d, result.profiles_2d
+    panels = max(len(p1) + len(p2), 1)
+    ncol = min(panels, 3)
+    nrow = -(-panels // ncol)
+    fig = Figure(figsize=(4.2 * ncol, 3.8 * nrow), layout="constrained")
+    axes = list(fig.subplots(nrow, ncol, squeeze=False).ravel())
+    for ax in axes[panels:]:
+        ax.set_axis_off()
+    specs = {p.name: p for p in result.config.free}
+    best = result.best
+    for ax, (name, pr) in zip(axes, p1.items()):
+        ax.plot(pr["grid"], pr["delta_chi2"], "k.-")
+        ax.axhline(1.0, color="C0", ls=":", label=r"$\Delta\chi^2=1$")
+        ax.axhline(4.0, color="C1", ls=":", label=r"$\Delta\chi^2=4$")
+        ax.axvline(best[name], color="C3", lw=0.8)
+        if specs[name].prior == "loguniform":
+            ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(name)
+        ax.set_ylabel(r"profile $\Delta\chi^2$")
+        finite = np.asarray(pr["delta_chi2"])[np.isfinite(pr["delta_chi2"])]
+        ax.set_ylim(-0.2, max(9.0, min(float(finite.max()) if finite.size else 9.0, 50.0)))
+        ax.legend(fontsize=7)
+    for ax, (label, pr) in zip(axes[len(p1) :], p2.items()):
+        a, b = label.split(",")
+        A, B = np.meshgrid(pr["grid_a"], pr["grid_b"], indexing="ij")
+        for lep, color in (("e", "gold"), ("mu", "tab:blue")):
+            key = f"R_{lep}"
+            if key in pr:
+                r = np.abs(pr[key])
+                ax.contourf(A, B, r, levels=[0, 2], colors=[color], alpha=0.25)
+                ax.contourf(A, B, r, levels=[0, 1], colors=[color], alpha=0.45)
+                ax.contour(A, B, r, levels=[1, 2], colors=[color], linewidths=0.8)
+        ax.contour(A, B, pr["delta_chi2"], levels=[2.30, 6.18], colors="k", linestyles=["-", "--"])
+        ax.plot(best[a], best[b], "r*", ms=10)
+        if specs[a].prior == "loguniform":
+            ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())
+        if specs[b].prior == "loguniform":
+            ax.set_yscale("log")
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(a)
+        ax.set_ylabel(b)
+        ax.set_title(r"bands: $|R_e|$ (yellow), $|R_\mu|$ (blue) < 1, 2", fontsize=8)
+    fig.suptitle(f"{result.config.name}: best chi2 = {result.chi2:.3g}", fontsize=9)
+    fig.savefig(path, dpi=110)
+
+
+def summary_lines(result: FitResult) -> list[str]:
+    """A short human summary of a fit."""
+    lines = [f"best fit of {result.config.name} (dataset {result.config.dataset.name}): chi2 = {result.chi2:.4g}"]
+    for i, n in enumerate(result.names):
+        err = "" if result.errors is None or not np.isfinite(result.errors[i]) else f" +- {result.errors[i]:.4g}"
+        lines.append(f"  {n:>10s} = {result.x[i]:.6g}{err}")
+    lines.append("  " + ", ".join(f"{k} = {v:+.3f}" for k, v in result.pulls.items() if k.count("_") == 1))
+    lines.append("  " + ", ".join(f"{k} = {result.predictions[k]:.4g}" for k in result.config.observables))
+    lines.append(
+        f"  starts: {result.n_converged}/{len(result.final_chi2)} below chi2 {result.config.fit.target_chi2}; "
+        f"{result.n_evaluations['total']} model evaluations; {result.wall_time['total']:.1f} s"
+    )
+    return lines

@@ -1,0 +1,403 @@
+"""Pure-JAX chi^2 / log-likelihood built from named terms, and the model registry.
+
+A *prediction* is a flat dict of named scalars produced by a model's ``predict`` function
+(for the MSSM: :func:`mssm_predictions`): ``a_e``, ``a_mu``, their ``_neutralino`` and
+``_chargino`` parts, lightest masses ``m_slepton_e``, ``m_slepton_mu``, ``m_chargino_1`` and the
+combined ``status`` bit-field (:class:`gm2jax.errors.Status`; 0 = physical point).
+
+A :class:`Likelihood` is a tuple of named terms, each a pure function prediction -> chi^2:
+
+* :class:`GaussianTerm` -- a g-2 measurement Delta a_l +- sigma_exp, optionally with a model
+  theory uncertainty added in quadrature, sigma^2 = sigma_exp^2 + sigma_th^2 + (rel a_l)^2.
+  With a relative part the term adds ln(sigma^2/sigma_0^2) (sigma_0^2 = sigma_exp^2 + sigma_th^2),
+  so that ``chi2`` stays -2 ln L up to a constant.
+* :class:`LowerBoundTerm` -- a smooth, differentiable LEP lower mass bound.  The penalty is
+
+      chi^2(m) = softplus((m_0 - m)/w)^2,     softplus(z) = ln(1 + e^z),
+
+  i.e. ~0 above the bound (< 5e-5 for m > m_0 + 5 w), (ln 2)^2 = 0.48 at m = m_0 and
+  ((m_0 - m)/w)^2 (a one-sided Gaussian of width w) well below it.  The bound m_0 and width w
+  come from ``gm2jax/data/measurements.yaml`` (``limits``; m_0 = 100 GeV, w = 2 GeV).
+* :class:`UserTerm` -- any callable ``prediction -> chi^2`` (must be JAX-traceable).
+
+Failed points (``status != 0``) get zero likelihood: :meth:`Likelihood.chi2` returns the
+large finite ``chi2_failed`` and :meth:`Likelihood.loglike` returns ``-inf``.  Both are built
+with the double-``where`` pattern on safe values, so values *and gradients* stay free of NaN
+(the gradient at a failed point is exactly 0), as optax and NUTS need.
+
+The pulls of seed 000 (arXiv:1908.03607, eqs. (9)-(10)) are :meth:`Likelihood.pulls`::
+
+    R_l = (a_l - Delta a_l)/sigma_l,        R_l^{chi+-/chi0} = (2 a_l^{chi+-/chi0} - Delta a_l)/(2 sigma_l)
+
+Example:
+    >>> import jax.numpy as jnp
+    >>> lik = build_likelihood("seeds2019", constraints=())
+    >>> pred = {"a_e": jnp.asarray(-8.8e-13), "a_mu": jnp.asarray(2.74e-9), "status": jnp.asarray(0)}
+    >>> float(lik.chi2(pred))
+    0.0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from gm2jax import linalg
+from gm2jax.errors import InvalidInput
+from gm2jax.measurements import Dataset, lep_limits, load_dataset
+
+CHI2_FAILED = 1.0e8
+"""Default chi^2 of a failed (status != 0) point: large and finite (never NaN)."""
+
+
+def _safe(x, ok, fill=0.0):
+    """Double-where helper: ``x`` where ``ok`` and finite, else ``fill`` (gradient 0 there)."""
+    x = jnp.asarray(x)
+    good = ok & jnp.isfinite(x)
+    return jnp.where(good, x, fill)
+
+
+# --------------------------------------------------------------------------------------
+# Terms
+# --------------------------------------------------------------------------------------
+
+
+class GaussianTerm(eqx.Module):
+    """Gaussian measurement of a predicted observable.
+
+    Attributes:
+        name: term name (static).
+        observable: prediction key, e.g. ``"a_mu"`` (static).
+        value: measured central value (Delta a_l).
+        sigma: experimental (+ SM theory) one-sigma uncertainty.
+        theory_sigma: absolute model theory uncertainty, added in quadrature.
+        theory_rel: relative model theory uncertainty (fraction of the prediction).
+    """
+
+    name: str = eqx.field(static=True)
+    observable: str = eqx.field(static=True)
+    value: jax.Array
+    sigma: jax.Array
+    theory_sigma: jax.Array = 0.0
+    theory_rel: jax.Array = 0.0
+
+    def sigma_total(self, pred):
+        s0 = self.sigma**2 + self.theory_sigma**2
+        return jnp.sqrt(s0 + (self.theory_rel * pred[self.observable]) ** 2)
+
+    def chi2(self, pred):
+        a = pred[self.observable]
+        s0 = self.sigma**2 + self.theory_sigma**2
+        s2 = s0 + (self.theory_rel * a) ** 2
+        return (a - self.value) ** 2 / s2 + jnp.log(s2 / s0)
+
+    def pull(self, pred):
+        return (pred[self.observable] - self.value) / self.sigma_total(pred)
+
+
+class LowerBoundTerm(eqx.Module):
+    """Smooth lower mass bound: chi^2 = softplus((bound - m)/width)^2 per listed mass.
+
+    Attributes:
+        name: term name (static).
+        observables: prediction keys of the masses (GeV) bounded (static).
+        bound: lower bound m_0 in GeV.
+        width: width w in GeV of the quadratic wall below the bound.
+    """
+
+    name: str = eqx.field(static=True)
+    observables: tuple[str, ...] = eqx.field(static=True)
+    bound: jax.Array
+    width: jax.Array
+
+    def chi2(self, pred):
+        total = 0.0
+        for key in self.observables:
+            z = (self.bound - pred[key]) / self.width
+            total = total + jax.nn.softplus(z) ** 2
+        return total
+
+
+class UserTerm(eqx.Module):
+    """A user-supplied chi^2 term ``fn(prediction) -> scalar`` (JAX-traceable)."""
+
+    name: str = eqx.field(static=True)
+    fn: Callable = eqx.field(static=True)
+
+    def chi2(self, pred):
+        return jnp.asarray(self.fn(pred))
+
+
+class Likelihood(eqx.Module):
+    """Sum of named chi^2 terms with status masking (see the module docstring).
+
+    Attributes:
+        terms: the terms (names unique).
+        chi2_failed: chi^2 returned for a failed point (static).
+    """
+
+    terms: tuple
+    chi2_failed: float = eqx.field(static=True, default=CHI2_FAILED)
+
+    def __check_init__(self):
+        names = [t.name for t in self.terms]
+        if len(set(names)) != len(names):
+            raise InvalidInput(f"likelihood terms need unique names; got {names}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.terms)
+
+    @property
+    def gaussian(self) -> tuple[GaussianTerm, ...]:
+        return tuple(t for t in self.terms if isinstance(t, GaussianTerm))
+
+    def _ok_and_safe(self, pred):
+        status = jnp.asarray(pred.get("status", 0))
+        ok = status == 0
+        for k, v in pred.items():
+            if not k.startswith("status"):
+                ok = ok & jnp.all(jnp.isfinite(jnp.asarray(v)))
+        safe = {k: (v if k.startswith("status") else _safe(v, ok)) for k, v in pred.items()}
+        return ok, safe
+
+    def chi2_parts(self, pred: Mapping) -> dict:
+        """Term name -> chi^2 (NaN-free; 0 for every term at a failed point)."""
+        ok, safe = self._ok_and_safe(pred)
+        return {t.name: jnp.where(ok, _safe(t.chi2(safe), ok), 0.0) for t in self.terms}
+
+    def chi2(self, pred: Mapping):
+        """Total chi^2 = -2 ln L + const; ``chi2_failed`` where ``status != 0``."""
+        ok, safe = self._ok_and_safe(pred)
+        total = sum((t.chi2(safe) for t in self.terms), jnp.asarray(0.0))
+        good = ok & jnp.isfinite(total)
+        return jnp.where(good, jnp.where(good, total, 0.0), self.chi2_failed)
+
+    def loglike(self, pred: Mapping):
+        """ln L = -chi^2/2; ``-inf`` where ``status != 0`` (finite zero gradient there)."""
+        ok, safe = self._ok_and_safe(pred)
+        total = sum((t.chi2(safe) for t in self.terms), jnp.asarray(0.0))
+        good = ok & jnp.isfinite(total)
+        return jnp.where(good, -0.5 * jnp.where(good, total, 0.0), -jnp.inf)
+
+    def pulls(self, pred: Mapping) -> dict:
+        """Seed-000 pulls (arXiv:1908.03607 eqs. (9)-(10)) of every Gaussian term.
+
+        Returns ``R_<l>`` = (a_l - Delta a_l)/sigma_l and, where the prediction has the parts,
+        ``R_<l>_chargino`` / ``R_<l>_neutralino`` = (2 a_l^part - Delta a_l)/(2 sigma_l) (they add up
+        to ``R_<l>``).  sigma_l includes the theory uncertainty.  NaN at failed points.
+        """
+        out = {}
+        for t in self.gaussian:
+            lep = t.observable.removeprefix("a_")
+            s = t.sigma_total(pred)
+            out[f"R_{lep}"] = (pred[t.observable] - t.value) / s
+            for part in ("chargino", "neutralino"):
+                key = f"{t.observable}_{part}"
+                if key in pred:
+                    out[f"R_{lep}_{part}"] = (2.0 * pred[key] - t.value) / (2.0 * s)
+        return out
+
+
+def pulls(pred: Mapping, dataset: str | Dataset | None = None) -> dict:
+    """Seed-000 pulls R_l of a prediction against a dataset (see :meth:`Likelihood.pulls`)."""
+    return build_likelihood(dataset, constraints=(), observables=None).pulls(pred)
+
+
+# --------------------------------------------------------------------------------------
+# Models
+# --------------------------------------------------------------------------------------
+
+MSSM_PARAMETERS = ("tan_beta", "mu", "M1", "M2", "mL1", "mL2", "mL3", "mE1", "mE2", "mE3", "A1", "A2", "A3")
+"""MSSM parameter names of configs: tan(beta); mu, M1, M2 (GeV); soft masses m_L_i, m_E_i of
+generation i = 1, 2, 3 (GeV, GM2Calc signed-square convention); trilinears A_i (GeV)."""
+
+MSSM_DEFAULTS = {"A1": 0.0, "A2": 0.0, "A3": 0.0, "mL3": 3000.0, "mE3": 3000.0}
+"""Defaults: vanishing A-terms (seed 000) and decoupled third-generation sleptons (GeV)."""
+
+RESUMMATIONS = ("none", "exact", "gm2calc")
+
+
+def mssm_params(values: Mapping):
+    """:class:`gm2jax.models.mssm.MSSMParams` from a flat dict of :data:`MSSM_PARAMETERS`."""
+    from gm2jax.models.mssm import MSSMParams
+
+    v = {**MSSM_DEFAULTS, **values}
+    f = lambda k: jnp.asarray(v[k], dtype=jnp.float64)  # noqa: E731
+    return MSSMParams(
+        f("tan_beta"),
+        f("mu"),
+        f("M1"),
+        f("M2"),
+        jnp.stack([f("mL1"), f("mL2"), f("mL3")]),
+        jnp.stack([f("mE1"), f("mE2"), f("mE3")]),
+        jnp.stack([f("A1"), f("A2"), f("A3")]),
+    )
+
+
+def _sqrt_pos(x):
+    pos = x > 0
+    return jnp.where(pos, jnp.sqrt(jnp.where(pos, x, 1.0)), 0.0)
+
+
+def mssm_predictions(values: Mapping, sm, leptons=("e", "mu"), resummation: str = "none") -> dict:
+    """One-loop MSSM predictions for the likelihood (pure; jit/vmap/grad safe).
+
+    Args:
+        values: flat dict of :data:`MSSM_PARAMETERS` (missing ones take :data:`MSSM_DEFAULTS`).
+        sm: :class:`gm2jax.sm.SMInputs`.
+        leptons: leptons to predict (static tuple).
+        resummation: ``"none"``, ``"exact"`` or ``"gm2calc"`` tan(beta) resummation (static).
+
+    Returns:
+        dict with ``a_<l>``, ``a_<l>_neutralino``, ``a_<l>_chargino``, ``status_<l>``,
+        ``delta_<l>``, ``m_slepton_<l>`` (lightest charged slepton of that generation, GeV) per
+        lepton, ``m_chargino_1`` (GeV) and ``status`` (bit-wise OR over the leptons).
+    """
+    from gm2jax.models.mssm import amu_1l_parts
+    from gm2jax.models.mssm import spectrum as sp
+    from gm2jax.sm import couplings
+
+    if resummation not in RESUMMATIONS:
+        raise InvalidInput(f"resummation={resummation!r}: use one of {RESUMMATIONS}")
+    leptons = tuple(leptons)
+    p = mssm_params(values)
+    r = amu_1l_parts(p, sm, leptons, resummation=None if resummation == "none" else resummation)
+    c = couplings(sm)
+    out = {}
+    status = jnp.asarray(0)
+    for i, lep in enumerate(leptons):
+        out[f"a_{lep}"] = r.total[i]
+        out[f"a_{lep}_neutralino"] = r.neutralino[i]
+        out[f"a_{lep}_chargino"] = r.chargino[i]
+        out[f"status_{lep}"] = r.status[i]
+        out[f"delta_{lep}"] = r.delta[i]
+        status = status | r.status[i]
+        ok = r.status[i] == 0
+        d = jnp.where(ok, r.delta[i], 0.0)
+        m2 = linalg.eigh_sym(sp.slepton_matrix(p, c, lep, sm.lepton_mass(lep), d))[0][0]
+        out[f"m_slepton_{lep}"] = _sqrt_pos(m2)
+    x = sp.chargino_matrix(p, c)
+    out["m_chargino_1"] = _sqrt_pos(linalg.eigh_sym(x.T @ x)[0][0])
+    out["status"] = status
+    return out
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    """A registered model: its parameter names, defaults, prediction function and constraints.
+
+    Attributes:
+        name: registry name (``"mssm"``).
+        parameters: every parameter name a config may set.
+        defaults: parameters with a default value.
+        predict: ``predict(values, sm, leptons, resummation) -> prediction dict``.
+        constraints: constraint name -> (prediction keys, limit name in measurements.yaml).
+        outputs: prediction keys worth recording (numpyro deterministic sites, result files);
+            ``{l}`` is replaced by each lepton.
+    """
+
+    name: str
+    parameters: tuple[str, ...]
+    defaults: Mapping[str, float]
+    predict: Callable
+    constraints: Mapping[str, tuple[tuple[str, ...], str]]
+    outputs: tuple[str, ...]
+
+
+MODELS: Mapping[str, ModelSpec] = {
+    "mssm": ModelSpec(
+        name="mssm",
+        parameters=MSSM_PARAMETERS,
+        defaults=MSSM_DEFAULTS,
+        predict=mssm_predictions,
+        constraints={
+            "lep_sleptons": (("m_slepton_{l}",), "m_slepton"),
+            "lep_charginos": (("m_chargino_1",), "m_chargino"),
+        },
+        outputs=("a_{l}", "a_{l}_neutralino", "a_{l}_chargino", "m_slepton_{l}", "m_chargino_1"),
+    )
+}
+"""Read-only model registry: name -> :class:`ModelSpec`."""
+
+
+def get_model(name: str) -> ModelSpec:
+    """Registered model by name (raises :class:`InvalidInput` listing the known ones)."""
+    if name not in MODELS:
+        raise InvalidInput(f"unknown model {name!r}: use one of {sorted(MODELS)}")
+    return MODELS[name]
+
+
+def constraint_term(model: str, constraint: str, leptons=("e", "mu")) -> LowerBoundTerm:
+    """The :class:`LowerBoundTerm` of a model's named constraint (bound and width from the YAML limits)."""
+    spec = get_model(model)
+    if constraint not in spec.constraints:
+        raise InvalidInput(f"unknown constraint {constraint!r}: model {model!r} offers {sorted(spec.constraints)}")
+    keys, limit = spec.constraints[constraint]
+    obs = []
+    for k in keys:
+        obs.extend([k.format(l=lep) for lep in leptons] if "{l}" in k else [k])
+    lim = lep_limits()[limit]
+    return LowerBoundTerm(name=constraint, observables=tuple(obs), bound=float(lim["value"]), width=float(lim["width"]))
+
+
+def build_likelihood(
+    dataset: str | Dataset | None = None,
+    *,
+    observables=None,
+    model: str = "mssm",
+    constraints=("lep_sleptons", "lep_charginos"),
+    theory_sigma: Mapping[str, float] | None = None,
+    theory_rel: Mapping[str, float] | None = None,
+    user_terms: Mapping[str, Callable] | None = None,
+    chi2_failed: float = CHI2_FAILED,
+) -> Likelihood:
+    """Assemble a :class:`Likelihood` from named pieces.
+
+    Args:
+        dataset: dataset name, YAML path or :class:`Dataset` (default: ``"seeds2019"``).
+        observables: g-2 observables to include (e.g. ``("a_e", "a_mu")``); None = all in the dataset.
+        model: model whose constraints are named in ``constraints``.
+        constraints: model constraint names (``"lep_sleptons"``, ``"lep_charginos"`` for the MSSM).
+        theory_sigma: observable -> absolute model theory uncertainty (quadrature).
+        theory_rel: observable -> relative model theory uncertainty (fraction of the prediction).
+        user_terms: name -> callable ``prediction -> chi^2``.
+        chi2_failed: chi^2 of a failed point.
+
+    Raises:
+        InvalidInput: unknown dataset / observable / constraint, or a negative uncertainty.
+    """
+    ds = load_dataset(dataset)
+    obs = ds.observables if observables is None else tuple(observables)
+    leptons = tuple(o.removeprefix("a_") for o in obs)
+    theory_sigma, theory_rel = dict(theory_sigma or {}), dict(theory_rel or {})
+    for label, table in (("theory_sigma", theory_sigma), ("theory_rel", theory_rel)):
+        for k, v in table.items():
+            if k not in obs:
+                raise InvalidInput(f"{label}.{k}: not a fitted observable (fitted: {list(obs)})")
+            if not (isinstance(v, (int, float)) and v >= 0 and math.isfinite(v)):
+                raise InvalidInput(f"{label}.{k}: must be a finite number >= 0 (got {v!r})")
+    terms = []
+    for o in obs:
+        m = ds[o]
+        terms.append(
+            GaussianTerm(
+                name=o,
+                observable=o,
+                value=m.value,
+                sigma=m.error,
+                theory_sigma=float(theory_sigma.get(o, 0.0)),
+                theory_rel=float(theory_rel.get(o, 0.0)),
+            )
+        )
+    terms.extend(constraint_term(model, c, leptons) for c in constraints)
+    for name, fn in (user_terms or {}).items():
+        if not callable(fn):
+            raise InvalidInput(f"user_terms.{name}: must be a callable prediction -> chi^2")
+        terms.append(UserTerm(name=name, fn=fn))
+    return Likelihood(terms=tuple(terms), chi2_failed=float(chi2_failed))

@@ -1,0 +1,275 @@
+"""Named lepton g-2 datasets (Delta a_l = a_l^exp - a_l^SM) and LEP mass limits.
+
+The numbers live in ``gm2jax/data/measurements.yaml`` as flavio-style ``value(err) e-XX``
+strings, each with its arXiv reference and a comment; the code holds none.  A dataset is
+chosen by name (:func:`list_datasets`; default ``"seeds2019"``, the values of seed 000,
+arXiv:1908.03607 eqs. (1)-(2)) or read from a user YAML file with the same layout::
+
+    # my_data.yaml -- either one dataset ...
+    description: my numbers
+    observables:
+      a_mu: {value: "2.49(48) e-9", comment: "arXiv:2308.06230"}
+      a_e:  {value: -1.02e-12, error: 0.26e-12}
+    # ... or several under `datasets:` (pick one with "my_data.yaml:name")
+
+Example:
+    >>> ds = load_dataset("seeds2019")
+    >>> ds["a_mu"].value, ds["a_mu"].error
+    (2.74e-09, 7.3e-10)
+    >>> parse_value_error("0.385(637) e-9")
+    (3.85e-10, 6.37e-10)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.resources
+import os
+import pathlib
+import re
+from collections.abc import Mapping
+
+import yaml
+
+from gm2jax.errors import InvalidInput
+
+OBSERVABLES = ("a_e", "a_mu", "a_tau")
+"""Observable names a dataset may hold (Delta a_l of each lepton)."""
+
+_VALUE_RE = re.compile(
+    r"^\s*(?P<val>[+-]?(?:\d+\.?\d*|\.\d+))\s*\(\s*(?P<err>\d+\.?\d*|\.\d+)\s*\)\s*(?:[eE]\s*(?P<exp>[+-]?\d+))?\s*$"
+)
+
+
+def parse_value_error(text: str, where: str = "value") -> tuple[float, float]:
+    """Parse a flavio-style ``"value(err) e-XX"`` string into ``(value, error)`` floats.
+
+    Without a decimal point the error digits count in units of the value's last digit
+    (``"2.74(73) e-9"`` -> 0.73e-9); with one they are absolute (``"-8.8(3.6) e-13"`` -> 3.6e-13).
+
+    Raises:
+        InvalidInput: naming ``where`` when the string does not parse.
+    """
+    m = _VALUE_RE.match(str(text))
+    if m is None:
+        raise InvalidInput(f"{where}: cannot parse {text!r}; write 'value(err) e-XX', e.g. '2.74(73) e-9'")
+    val, err, exp = m["val"], m["err"], m["exp"]
+    scale = 10.0 ** int(exp) if exp else 1.0
+    if "." in err:
+        error = float(err)
+    else:
+        decimals = len(val.split(".")[1]) if "." in val else 0
+        error = int(err) * 10.0 ** (-decimals)
+    # round away representation noise of the products (e.g. 2.74 * 1e-9)
+    return float(f"{float(val) * scale:.12g}"), float(f"{error * scale:.12g}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Measurement:
+    """One Gaussian measurement of Delta a_l.
+
+    Attributes:
+        observable: ``"a_e"``, ``"a_mu"`` or ``"a_tau"`` (the new-physics contribution it constrains).
+        value: central value of Delta a_l (dimensionless).
+        error: one-sigma uncertainty (dimensionless, > 0).
+        text: the value as written in the YAML file.
+        status: provenance flag of ``shared/data/gm2_measurements.json`` (verified, derived, ...).
+        source_id: id in ``gm2_measurements.json`` (empty for user data).
+        comment: source and remarks.
+    """
+
+    observable: str
+    value: float
+    error: float
+    text: str = ""
+    status: str = ""
+    source_id: str = ""
+    comment: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Dataset:
+    """A named set of measurements (read-only).
+
+    Attributes:
+        name: dataset name (``"seeds2019"``, ...) or the user file's stem.
+        description: one paragraph.
+        references: arXiv ids / journal references.
+        measurements: observable name -> :class:`Measurement`.
+        origin: where it was read from.
+    """
+
+    name: str
+    description: str
+    references: tuple[str, ...]
+    measurements: Mapping[str, Measurement]
+    origin: str = ""
+
+    def __getitem__(self, observable: str) -> Measurement:
+        if observable not in self.measurements:
+            raise InvalidInput(f"dataset {self.name!r} has no measurement of {observable!r}; it has {sorted(self.measurements)}")
+        return self.measurements[observable]
+
+    def __contains__(self, observable: str) -> bool:
+        return observable in self.measurements
+
+    @property
+    def observables(self) -> tuple[str, ...]:
+        """Observable names present, in the canonical order a_e, a_mu, a_tau."""
+        return tuple(o for o in OBSERVABLES if o in self.measurements)
+
+    def to_dict(self) -> dict:
+        """JSON-friendly summary (for result files)."""
+        return {
+            "name": self.name,
+            "origin": self.origin,
+            "references": list(self.references),
+            "measurements": {k: {"value": m.value, "error": m.error, "text": m.text} for k, m in self.measurements.items()},
+        }
+
+
+def _parse_measurement(obs: str, entry, where: str) -> Measurement:
+    if obs not in OBSERVABLES:
+        raise InvalidInput(f"{where}: unknown observable {obs!r}; use one of {OBSERVABLES}")
+    if isinstance(entry, str):
+        entry = {"value": entry}
+    if not isinstance(entry, Mapping) or "value" not in entry:
+        raise InvalidInput(f"{where}: give a mapping with 'value' ('value(err) e-XX' string, or value + error numbers)")
+    unknown = set(entry) - {"value", "error", "status", "source_id", "comment"}
+    if unknown:
+        raise InvalidInput(f"{where}.{sorted(unknown)[0]}: unknown key; allowed: value, error, status, source_id, comment")
+    raw = entry["value"]
+    if isinstance(raw, str):
+        if "error" in entry:
+            raise InvalidInput(f"{where}.error: the value string already carries its error; drop 'error'")
+        value, error = parse_value_error(raw, f"{where}.value")
+        text = raw
+    else:
+        if "error" not in entry:
+            raise InvalidInput(f"{where}.error: a numeric value needs an 'error' (or write 'value(err) e-XX')")
+        try:
+            value, error = float(raw), float(entry["error"])
+        except (TypeError, ValueError):
+            raise InvalidInput(f"{where}: value and error must be numbers") from None
+        text = f"{value:g} +- {error:g}"
+    if not error > 0:
+        raise InvalidInput(f"{where}.error: the uncertainty must be positive (got {error})")
+    return Measurement(
+        observable=obs,
+        value=value,
+        error=error,
+        text=text,
+        status=str(entry.get("status", "")),
+        source_id=str(entry.get("source_id", "")),
+        comment=" ".join(str(entry.get("comment", "")).split()),
+    )
+
+
+def _parse_dataset(name: str, body, where: str, origin: str) -> Dataset:
+    if not isinstance(body, Mapping):
+        raise InvalidInput(f"{where}: a dataset must be a mapping with 'observables'")
+    unknown = set(body) - {"default", "description", "references", "observables"}
+    if unknown:
+        raise InvalidInput(f"{where}.{sorted(unknown)[0]}: unknown key; allowed: default, description, references, observables")
+    obs = body.get("observables")
+    if not isinstance(obs, Mapping) or not obs:
+        raise InvalidInput(f"{where}.observables: give at least one of {OBSERVABLES}")
+    meas = {k: _parse_measurement(k, v, f"{where}.observables.{k}") for k, v in obs.items()}
+    refs = body.get("references", ())
+    refs = (refs,) if isinstance(refs, str) else tuple(str(r) for r in refs)
+    return Dataset(
+        name=name,
+        description=" ".join(str(body.get("description", "")).split()),
+        references=refs,
+        measurements=meas,
+        origin=origin,
+    )
+
+
+def _parse_file(doc, origin: str, stem: str) -> tuple[dict[str, Dataset], str | None]:
+    """(name -> Dataset, default name) of a YAML document."""
+    if not isinstance(doc, Mapping):
+        raise InvalidInput(f"{origin}: expected a YAML mapping with 'datasets' or 'observables'")
+    if "datasets" in doc:
+        sets = doc["datasets"]
+        if not isinstance(sets, Mapping) or not sets:
+            raise InvalidInput(f"{origin}: datasets: give at least one named dataset")
+        out = {str(k): _parse_dataset(str(k), v, f"datasets.{k}", origin) for k, v in sets.items()}
+        defaults = [k for k, v in sets.items() if isinstance(v, Mapping) and v.get("default")]
+        if len(defaults) > 1:
+            raise InvalidInput(f"{origin}: datasets: more than one dataset is marked default ({defaults})")
+        return out, (str(defaults[0]) if defaults else None)
+    return {stem: _parse_dataset(stem, {k: v for k, v in doc.items() if k != "limits"}, stem, origin)}, stem
+
+
+@functools.cache
+def _packaged() -> tuple[dict[str, Dataset], str, dict]:
+    text = importlib.resources.files("gm2jax.data").joinpath("measurements.yaml").read_text()
+    doc = yaml.safe_load(text)
+    sets, default = _parse_file(doc, "gm2jax/data/measurements.yaml", "measurements")
+    return sets, default, doc.get("limits", {})
+
+
+def list_datasets() -> dict[str, str]:
+    """Packaged dataset name -> description."""
+    return {k: v.description for k, v in _packaged()[0].items()}
+
+
+def default_dataset_name() -> str:
+    """Name of the default packaged dataset (``"seeds2019"``)."""
+    return _packaged()[1]
+
+
+def lep_limits() -> dict[str, dict]:
+    """Packaged LEP lower mass bounds: name -> {value (GeV), width (GeV), comment}."""
+    return {k: dict(v) for k, v in _packaged()[2].items()}
+
+
+def _looks_like_file(spec: str) -> bool:
+    base = spec.rsplit(":", 1)[0] if re.search(r"\.ya?ml:[^/\\]+$", spec) else spec
+    return base.endswith((".yaml", ".yml")) or os.path.sep in base or os.path.exists(base)
+
+
+def load_dataset(spec: str | os.PathLike | Dataset | None = None) -> Dataset:
+    """A dataset by packaged name, or from a user YAML file (``"file.yaml"`` or ``"file.yaml:name"``).
+
+    Args:
+        spec: None (the default dataset), a packaged name (see :func:`list_datasets`), a path
+            to a YAML file, or an existing :class:`Dataset` (returned unchanged).
+
+    Raises:
+        InvalidInput: unknown dataset name (the message lists the known ones), missing file,
+            or a malformed file (the message names the key path).
+    """
+    if isinstance(spec, Dataset):
+        return spec
+    sets, default, _ = _packaged()
+    if spec is None:
+        return sets[default]
+    spec = os.fspath(spec)
+    if not _looks_like_file(spec):
+        if spec not in sets:
+            raise InvalidInput(
+                f"unknown dataset {spec!r}: use one of {sorted(sets)} or the path of a YAML file "
+                "(see gm2jax/data/measurements.yaml for the layout)"
+            )
+        return sets[spec]
+    path, _, pick = spec.partition(":") if re.search(r"\.ya?ml:[^/\\]+$", spec) else (spec, "", "")
+    p = pathlib.Path(path)
+    if not p.is_file():
+        raise InvalidInput(f"dataset file {path!r} not found")
+    try:
+        doc = yaml.safe_load(p.read_text())
+    except yaml.YAMLError as err:
+        raise InvalidInput(f"{path}: not valid YAML ({err})") from None
+    user, udefault = _parse_file(doc, str(p), p.stem)
+    if pick:
+        if pick not in user:
+            raise InvalidInput(f"unknown dataset {pick!r} in {path}: it has {sorted(user)}")
+        return user[pick]
+    if len(user) == 1:
+        return next(iter(user.values()))
+    if udefault is None:
+        raise InvalidInput(f"{path} holds several datasets {sorted(user)}: pick one with '{path}:NAME' or mark one 'default: true'")
+    return user[udefault]
