@@ -70,6 +70,7 @@ from gm2jax.errors import InvalidInput
 
 __all__ = [
     "eigh_herm",
+    "eigvalsh2",
     "eigh_sym",
     "spectral_sum",
     "svd",
@@ -924,3 +925,26 @@ def _svd_impl(x):
     u = jnp.stack(ucols, axis=0)  # rows a_i^T
     v = jnp.conj(jnp.stack(vcols, axis=0))  # rows b_i^H
     return jnp.stack(sig), u, v
+
+
+def eigvalsh2(m):
+    """Eigenvalues (lower, upper) of a real symmetric 2x2 matrix in closed form, without cancellation.
+
+    The lower one is written as det/upper when the trace is positive, so that a small
+    eigenvalue next to a large one (e.g. a nearly tachyonic slepton) keeps full relative
+    precision; a tiny regulator keeps the gradient finite at exact degeneracy.  Used for
+    status checks and scales; observables go through :func:`spectral_sum`.
+
+    Args:
+        m: (2, 2) real symmetric.
+
+    Returns:
+        (lower, upper) eigenvalues.
+    """
+    half_tr = 0.5 * (m[0, 0] + m[1, 1])
+    root = jnp.sqrt(0.25 * (m[0, 0] - m[1, 1]) ** 2 + m[0, 1] ** 2 + (1e-30 * half_tr) ** 2)
+    det = m[0, 0] * m[1, 1] - m[0, 1] ** 2
+    pos = half_tr > 0
+    upper = half_tr + root
+    lower = jnp.where(pos, det / jnp.where(pos, upper, 1.0), half_tr - root)
+    return lower, upper

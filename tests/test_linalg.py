@@ -830,3 +830,16 @@ def test_eigh_herm_grad_and_identity():
         lambda t: jnp.sum(linalg.eigh_herm(z + t * jnp.diag(jnp.array([1.0, 2.0, 0.0])))[0] ** 2)
     )
     np.testing.assert_allclose(jax.jit(jax.grad(f))(0.0), _fd4(f, 0.0, 1.0, 1e-3), rtol=1e-9)
+
+
+def test_eigvalsh2_closed_form_matches_eigh_and_keeps_small_eigenvalue_precise():
+    from gm2jax.linalg import eigvalsh2
+
+    m = jnp.array([[4.0e6, 1.9999e3], [1.9999e3, 1.0]])  # det tiny relative to trace^2
+    lo, hi = eigvalsh2(m)
+    w = np.linalg.eigvalsh(np.asarray(m))
+    assert float(hi) == pytest.approx(w[1], rel=1e-14)
+    exact = (4.0e6 * 1.0 - 1.9999e3**2) / float(hi)
+    assert float(lo) == pytest.approx(exact, rel=1e-12)
+    g = jax.grad(lambda a: eigvalsh2(a)[0])(jnp.eye(2))  # exact degeneracy: finite gradient
+    assert bool(jnp.all(jnp.isfinite(g)))

@@ -145,13 +145,7 @@ def _lepton_status(p: MSSMParams, c: Couplings, lepton, m_lepton, delta):
     finite = jnp.isfinite(m_lepton) & jnp.isfinite(delta)
     ml2, me2 = sp.soft_masses2(p, lepton)
     status = jnp.where((ml2 >= 0) & (me2 >= 0), 0, int(Status.NEGATIVE_SOFT_MASS2))
-    m = sp.slepton_matrix(p, c, lepton, m_lepton, delta)
-    # smaller eigenvalue of the 2x2 matrix without cancellation: det / larger one
-    half_tr = 0.5 * (m[0, 0] + m[1, 1])
-    root = jnp.sqrt(0.25 * (m[0, 0] - m[1, 1]) ** 2 + m[0, 1] ** 2)
-    det = m[0, 0] * m[1, 1] - m[0, 1] ** 2
-    pos = half_tr > 0
-    lam_min = jnp.where(pos, det / jnp.where(pos, half_tr + root, 1.0), half_tr - root)
+    lam_min, _ = linalg.eigvalsh2(sp.slepton_matrix(p, c, lepton, m_lepton, delta))
     status |= jnp.where(lam_min > 0, 0, int(Status.TACHYON_SLEPTON))
     status |= jnp.where(sp.sneutrino_mass2(p, c, lepton) > 0, 0, int(Status.TACHYON_SNEUTRINO))
     return jnp.where(finite, status, int(Status.NONFINITE_INPUT))

@@ -39,6 +39,7 @@ import math
 
 import jax.numpy as jnp
 
+from gm2jax import linalg
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput
 from gm2jax.models.mssm import spectrum as sp
@@ -76,14 +77,7 @@ def _slepton_masses2(p: MSSMParams, sm: SMInputs, lepton, delta):
     c = couplings(sm)
     m_l = sm.lepton_mass(lepton)
     d = jnp.where(jnp.abs(1.0 + delta) > _POLE, delta, 0.0)
-    m = sp.slepton_matrix(p, c, lepton, m_l, d)
-    half_tr = 0.5 * (m[0, 0] + m[1, 1])
-    # the tiny term keeps the gradient finite at an exact L-R degeneracy (root = 0)
-    root = jnp.sqrt(0.25 * (m[0, 0] - m[1, 1]) ** 2 + m[0, 1] ** 2 + (1e-30 * half_tr) ** 2)
-    det = m[0, 0] * m[1, 1] - m[0, 1] ** 2
-    pos = half_tr > 0
-    heavy = half_tr + root
-    light = jnp.where(pos, det / jnp.where(pos, heavy, 1.0), half_tr - root)
+    light, heavy = linalg.eigvalsh2(sp.slepton_matrix(p, c, lepton, m_l, d))
     ok = (light > 0) & (heavy > 0)
     return jnp.where(ok, light, 1.0), jnp.where(ok, heavy, 1.0), ok
 
