@@ -43,6 +43,14 @@ def check_float64(tree, name: str = "input") -> None:
         _check_leaf(name + jax.tree_util.keystr(path), leaf)
 
 
+def all_finite(tree):
+    """True (a traced bool) when every leaf of ``tree`` is finite (for status flags)."""
+    import jax.numpy as jnp
+
+    leaves = jax.tree_util.tree_leaves(tree)
+    return jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves]))
+
+
 def float64(fn):
     """Decorator: run ``fn`` with x64 enabled and reject low-precision floating inputs."""
     sig = inspect.signature(fn)

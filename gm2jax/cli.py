@@ -104,6 +104,27 @@ def _add_options(options):
     return deco
 
 
+def _load_config_or_exit(config, fit_overrides, sample_overrides):
+    """Load CONFIG with x64 on and apply CLI overrides; a bad config exits 2 naming the key."""
+    import jax
+
+    from gm2jax.config import load_config
+    from gm2jax.errors import Gm2jaxError
+
+    jax.config.update("jax_enable_x64", True)
+    try:
+        cfg = load_config(config)
+        fit_overrides = {k: v for k, v in fit_overrides.items() if v is not None}
+        if fit_overrides:
+            cfg = cfg.replace(fit=fit_overrides)
+        if sample_overrides:
+            cfg = cfg.replace(sample=sample_overrides)
+    except Gm2jaxError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(2)
+    return cfg
+
+
 @main.command()
 @click.argument("config", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None, help="Output directory (default: out/<config stem>/).")
@@ -121,24 +142,11 @@ def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup,
     wall time), profiles.png, and unless --no-sample posterior.nc (ArviZ netCDF),
     posterior_summary.json (R-hat, ESS, divergences) and corner.png.
     """
-    import jax
-
+    cfg = _load_config_or_exit(
+        config, {"starts": starts, "seed": seed}, _sample_overrides(chains, warmup, samples, seed)
+    )
     from gm2jax import fit as fitmod
-    from gm2jax.config import load_config
-    from gm2jax.errors import Gm2jaxError
 
-    jax.config.update("jax_enable_x64", True)
-    try:
-        cfg = load_config(config)
-        overrides = {k: v for k, v in (("starts", starts), ("seed", seed)) if v is not None}
-        if overrides:
-            cfg = cfg.replace(fit=overrides)
-        s_over = _sample_overrides(chains, warmup, samples, seed)
-        if s_over:
-            cfg = cfg.replace(sample=s_over)
-    except Gm2jaxError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(2)
     d = _out_dir(config, out)
     res = fitmod.run_fit(cfg, hessian=hessian, profiles=profiles, progress=progress)
     _write_json(d / "fit.json", res.to_dict())
@@ -165,20 +173,7 @@ def sample(config, out, seed, chains, warmup, samples, progress):
     Writes to --out: posterior.nc (ArviZ netCDF with config and gm2jax version in attrs),
     posterior_summary.json (R-hat, ESS, divergences, ESS/s) and corner.png.
     """
-    import jax
-
-    from gm2jax.config import load_config
-    from gm2jax.errors import Gm2jaxError
-
-    jax.config.update("jax_enable_x64", True)
-    try:
-        cfg = load_config(config)
-        s_over = _sample_overrides(chains, warmup, samples, seed)
-        if s_over:
-            cfg = cfg.replace(sample=s_over)
-    except Gm2jaxError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(2)
+    cfg = _load_config_or_exit(config, {}, _sample_overrides(chains, warmup, samples, seed))
     d = _out_dir(config, out)
     _sample_and_write(cfg, None, d, progress, {})
 

@@ -37,11 +37,11 @@ import jax
 import jax.numpy as jnp
 
 from gm2jax import linalg, loops
-from gm2jax._precision import float64
+from gm2jax._precision import all_finite, float64
 from gm2jax.errors import PhysicsError, Status, describe_status
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.params import MSSMParams
-from gm2jax.models.mssm.threshold import delta_lepton
+from gm2jax.models.mssm.threshold import POLE_TOL, delta_lepton
 from gm2jax.sm import Couplings, SMInputs, couplings, lepton_index
 
 _SQRT2 = math.sqrt(2.0)
@@ -131,8 +131,7 @@ def amu_1l_chargino(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
 
 def _global_status(p: MSSMParams, c: Couplings):
     """Problems shared by all leptons: non-finite input, tan(beta) <= 0, massless chargino."""
-    leaves = jax.tree_util.tree_leaves(p)
-    finite = jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves]))
+    finite = all_finite(p)
     status = jnp.where(p.tan_beta > 0, 0, int(Status.TANB_NONPOSITIVE))
     x = sp.chargino_matrix(p, c)
     detx = x[0, 0] * x[1, 1] - x[0, 1] * x[1, 0]
@@ -186,7 +185,7 @@ def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: st
     statuses, msls, msnus, ys, mls = [], [], [], [], []
     for lep, m_l, d in zip(leptons, m_ls, deltas):
         st = g_status | _lepton_status(p, c, lep, m_l, d)
-        st |= jnp.where(jnp.abs(1.0 + d) > 1e-12, 0, int(Status.YUKAWA_POLE))
+        st |= jnp.where(jnp.abs(1.0 + d) > POLE_TOL, 0, int(Status.YUKAWA_POLE))
         ok = st == 0
         d_s = jnp.where(ok, d, 0.0)
         m_l_s = jnp.where(ok, m_l, 1.0)

@@ -44,6 +44,7 @@ from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.amu_1l import AmuResult, amu_1l_parts
+from gm2jax.models.mssm.threshold import POLE_TOL
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.sm import SMInputs, _load_conventions, couplings
 
@@ -51,7 +52,6 @@ ALPHA_0 = float(_load_conventions()["pdg"]["alpha_0"]["value"])
 """alpha(0) = 7.2973525643e-3 (CODATA 2022), from ``gm2jax/data/sm_inputs.yaml``."""
 
 SCALES = ("light_slepton", "geometric", "bino")
-_POLE = 1e-12
 
 
 @float64
@@ -76,7 +76,7 @@ def _slepton_masses2(p: MSSMParams, sm: SMInputs, lepton, delta):
     """(lighter, heavier) tree-level charged-slepton mass^2 [GeV^2] (no cancellation), ok flag."""
     c = couplings(sm)
     m_l = sm.lepton_mass(lepton)
-    d = jnp.where(jnp.abs(1.0 + delta) > _POLE, delta, 0.0)
+    d = jnp.where(jnp.abs(1.0 + delta) > POLE_TOL, delta, 0.0)
     light, heavy = linalg.eigvalsh2(sp.slepton_matrix(p, c, lepton, m_l, d))
     ok = (light > 0) & (heavy > 0)
     return jnp.where(ok, light, 1.0), jnp.where(ok, heavy, 1.0), ok

@@ -35,6 +35,8 @@ from gm2jax.sm import Couplings
 
 _LOOP = 1.0 / (16.0 * math.pi**2)
 SPECTRA = ("exact", "gm2calc")
+POLE_TOL = 1e-12
+"""|1 + Delta_l| at or below which the resummed Yukawa counts as divergent (Status.YUKAWA_POLE)."""
 
 
 def _chargino_masses2(p: MSSMParams, c: Couplings, spectrum: str):

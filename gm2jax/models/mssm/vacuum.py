@@ -73,14 +73,13 @@ positive part (margin very negative) and Status.INVALID_PARAMETER is set.
 from __future__ import annotations
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 
-from gm2jax._precision import float64
+from gm2jax._precision import all_finite, float64
 from gm2jax.errors import InvalidInput, Status
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.params import MSSMParams
-from gm2jax.models.mssm.threshold import SPECTRA, delta_lepton
+from gm2jax.models.mssm.threshold import POLE_TOL, SPECTRA, delta_lepton
 from gm2jax.sm import SMInputs, couplings, lepton_index
 
 FITS = {
@@ -99,7 +98,6 @@ FITS = {
 }
 """Fit coefficients (GeV units; UNVERIFIED against the papers, see the module docstring)."""
 
-_POLE = 1e-12
 _SOFT_T = 1e-8
 _B_FLOOR = 1e-6
 
@@ -198,8 +196,8 @@ def _vacuum(p: MSSMParams, sm: SMInputs, lepton, delta, resummation, eta, fit):
             )
         d = delta_lepton(p, c, g, resummation)
     one_plus = 1.0 + d
-    pole = jnp.abs(one_plus) <= _POLE
-    one_plus_s = jnp.where(pole, _POLE, one_plus)
+    pole = jnp.abs(one_plus) <= POLE_TOL
+    one_plus_s = jnp.where(pole, POLE_TOL, one_plus)
     t = effective_trilinear(p, m_l, one_plus_s - 1.0)
     b = vacuum_bound(mL, mR, fit, m_l)
     floor = _B_FLOOR * _bound_scale(mL, mR, fit) * (m_l if fit == "ky2013" else 1.0)
@@ -208,8 +206,7 @@ def _vacuum(p: MSSMParams, sm: SMInputs, lepton, delta, resummation, eta, fit):
     eb = eta * b
     t_abs = jnp.sqrt(t**2 + (_SOFT_T * eb) ** 2)
     margin = jnp.log(eb) - jnp.log(t_abs)
-    leaves = jax.tree_util.tree_leaves(p)
-    finite = jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves])) & jnp.isfinite(d)
+    finite = all_finite(p) & jnp.isfinite(d)
     status = jnp.where(pole, int(Status.YUKAWA_POLE), 0)
     status |= jnp.where(inside, 0, int(Status.INVALID_PARAMETER))
     status |= jnp.where(soft_ok, 0, int(Status.NEGATIVE_SOFT_MASS2))
