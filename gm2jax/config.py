@@ -47,7 +47,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gm2jax.errors import InvalidInput
-from gm2jax.likelihood import RESUMMATIONS, build_likelihood, get_model
+from gm2jax.likelihood import build_likelihood, get_model
 from gm2jax.measurements import Dataset, load_dataset
 
 PRIORS = ("uniform", "loguniform", "normal")
@@ -588,8 +588,8 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
         if len(set(obs)) != len(obs):
             raise InvalidInput(f"{key}: duplicate entries {list(obs)}")
     resum = doc.get("resummation", "none")
-    if resum not in RESUMMATIONS:
-        raise InvalidInput(f"resummation: unknown {resum!r}; use one of {RESUMMATIONS}")
+    if resum not in model.resummations:
+        raise InvalidInput(f"resummation: unknown {resum!r} for model {model.name!r}; use one of {model.resummations}")
 
     # parameters
     params, fixed_doc, derived_doc = doc.get("parameters", {}), doc.get("fixed", {}), doc.get("derived", {})

@@ -296,21 +296,28 @@ class ModelSpec:
         name: registry name (``"mssm"``).
         parameters: every parameter name a config may set.
         defaults: parameters with a default value.
-        predict: ``predict(values, sm, leptons, resummation) -> prediction dict``.
-        constraints: constraint name -> (prediction keys, limit name in measurements.yaml).
+        predict: ``predict(values, sm, leptons, resummation) -> prediction dict`` (pure, jit/vmap/grad
+            safe; ``values`` a flat dict of parameter scalars; the dict must hold ``a_<l>`` for the
+            fitted leptons and a ``status`` bit-field, 0 = physical point).
+        constraints: constraint name -> either ``(prediction keys, limit name in measurements.yaml)``
+            for a smooth LEP-style lower mass bound (:class:`LowerBoundTerm`), or a callable
+            ``factory(leptons) -> term`` returning any likelihood term (an object with ``name``
+            equal to the constraint name and a pure ``chi2(prediction)`` method).
         outputs: prediction keys worth recording (numpyro deterministic sites, result files);
             ``{l}`` is replaced by each lepton.
+        resummations: values of the config's ``resummation`` key the model understands.
     """
 
     name: str
     parameters: tuple[str, ...]
     defaults: Mapping[str, float]
     predict: Callable
-    constraints: Mapping[str, tuple[tuple[str, ...], str]]
+    constraints: Mapping[str, object]
     outputs: tuple[str, ...]
+    resummations: tuple[str, ...] = ("none",)
 
 
-MODELS: Mapping[str, ModelSpec] = {
+MODELS: dict[str, ModelSpec] = {
     "mssm": ModelSpec(
         name="mssm",
         parameters=MSSM_PARAMETERS,
@@ -321,24 +328,64 @@ MODELS: Mapping[str, ModelSpec] = {
             "lep_charginos": (("m_chargino_1",), "m_chargino"),
         },
         outputs=("a_{l}", "a_{l}_neutralino", "a_{l}_chargino", "m_slepton_{l}", "m_chargino_1"),
+        resummations=RESUMMATIONS,
     )
 }
-"""Read-only model registry: name -> :class:`ModelSpec`."""
+"""Model registry: name -> :class:`ModelSpec` (extend with :func:`register_model`)."""
+
+_LAZY_MODELS = {
+    "lmutau": "gm2jax.models.lmutau.fitting",
+    "flavon": "gm2jax.models.flavon.fitting",
+}
+"""Models registered on first use: name -> module exposing ``MODEL`` (a :class:`ModelSpec`)."""
+
+
+def register_model(spec: ModelSpec, *, replace: bool = False) -> ModelSpec:
+    """Add a model to the registry so that configs can name it (``model = "<name>"``)."""
+    if not isinstance(spec, ModelSpec):
+        raise InvalidInput(f"register_model: expected a ModelSpec, got {type(spec).__name__}")
+    if spec.name in MODELS and not replace:
+        raise InvalidInput(f"model {spec.name!r} is already registered (pass replace=True)")
+    MODELS[spec.name] = spec
+    return spec
+
+
+def known_models() -> list[str]:
+    """Names of every registered or lazily registrable model."""
+    return sorted(set(MODELS) | set(_LAZY_MODELS))
 
 
 def get_model(name: str) -> ModelSpec:
     """Registered model by name (raises :class:`InvalidInput` listing the known ones)."""
+    if name not in MODELS and name in _LAZY_MODELS:
+        import importlib
+
+        try:
+            mod = importlib.import_module(_LAZY_MODELS[name])
+        except ModuleNotFoundError as err:  # the model package is not part of this installation
+            raise InvalidInput(f"model {name!r} is not available ({err})") from None
+        MODELS.setdefault(name, mod.MODEL)
     if name not in MODELS:
-        raise InvalidInput(f"unknown model {name!r}: use one of {sorted(MODELS)}")
+        raise InvalidInput(f"unknown model {name!r}: use one of {known_models()}")
     return MODELS[name]
 
 
-def constraint_term(model: str, constraint: str, leptons=("e", "mu")) -> LowerBoundTerm:
-    """The :class:`LowerBoundTerm` of a model's named constraint (bound and width from the YAML limits)."""
+def constraint_term(model: str, constraint: str, leptons=("e", "mu")):
+    """The likelihood term of a model's named constraint.
+
+    A ``(keys, limit)`` entry gives a :class:`LowerBoundTerm` (bound and width from the YAML
+    limits); a callable entry is called with ``leptons`` and its term returned.
+    """
     spec = get_model(model)
     if constraint not in spec.constraints:
         raise InvalidInput(f"unknown constraint {constraint!r}: model {model!r} offers {sorted(spec.constraints)}")
-    keys, limit = spec.constraints[constraint]
+    entry = spec.constraints[constraint]
+    if callable(entry):
+        term = entry(tuple(leptons))
+        if getattr(term, "name", None) != constraint or not callable(getattr(term, "chi2", None)):
+            raise InvalidInput(f"constraint {constraint!r} of model {model!r}: the factory must return a term named {constraint!r} with a chi2 method")
+        return term
+    keys, limit = entry
     obs = []
     for k in keys:
         obs.extend([k.format(l=lep) for lep in leptons] if "{l}" in k else [k])
