@@ -273,3 +273,127 @@ def load_dataset(spec: str | os.PathLike | Dataset | None = None) -> Dataset:
     if udefault is None:
         raise InvalidInput(f"{path} holds several datasets {sorted(user)}: pick one with '{path}:NAME' or mark one 'default: true'")
     return user[udefault]
+
+
+# --------------------------------------------------------------------------------------
+# Upper limits (LFV radiative decays, electron EDM) and normalising lepton decays
+# --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class UpperLimit:
+    """One experimental upper limit (read-only).
+
+    Attributes:
+        name: id (``"meg_2016"``, ``"de_ACME2018"``, ...), as in ``shared/data/gm2_measurements.json``.
+        observable: prediction key it bounds (``"br_mu_e_gamma"``; ``"d_e_ecm"`` = |d_e| in e cm).
+        value: the upper limit (same units as the observable).
+        cl: confidence level of the limit (0.9 = 90%).
+        status: provenance flag (verified, partially_verified, ...).
+        source_id: id in ``gm2_measurements.json``.
+        comment: source and remarks.
+    """
+
+    name: str
+    observable: str
+    value: float
+    cl: float
+    status: str = ""
+    source_id: str = ""
+    comment: str = ""
+
+
+_LIMIT_KEYS = {"default", "latest", "observable", "value", "cl", "status", "source_id", "comment"}
+
+
+def _limits_section(section: str) -> tuple[dict[str, UpperLimit], str, str]:
+    doc = yaml.safe_load(importlib.resources.files("gm2jax.data").joinpath("measurements.yaml").read_text())
+    body = doc.get(section, {})
+    out, default, latest = {}, None, None
+    for name, e in body.items():
+        where = f"measurements.yaml:{section}.{name}"
+        unknown = set(e) - _LIMIT_KEYS
+        if unknown:
+            raise InvalidInput(f"{where}.{sorted(unknown)[0]}: unknown key; allowed: {sorted(_LIMIT_KEYS)}")
+        value, cl = float(e["value"]), float(e["cl"])
+        if not (value > 0 and 0 < cl < 1):
+            raise InvalidInput(f"{where}: the limit must be > 0 and cl in (0, 1)")
+        out[name] = UpperLimit(
+            name=name,
+            observable=str(e["observable"]),
+            value=value,
+            cl=cl,
+            status=str(e.get("status", "")),
+            source_id=str(e.get("source_id", "")),
+            comment=" ".join(str(e.get("comment", "")).split()),
+        )
+        default = name if e.get("default") else default
+        latest = name if e.get("latest") else latest
+    return out, default, latest
+
+
+@functools.cache
+def _packaged_limits(section: str):
+    return _limits_section(section)
+
+
+def _pick_limit(section: str, name: str | None, what: str) -> UpperLimit:
+    limits, default, latest = _packaged_limits(section)
+    key = default if name is None else (latest if name == "latest" else name)
+    if key not in limits:
+        raise InvalidInput(f"unknown {what} limit {name!r}: use one of {sorted(limits)}, 'latest' or None (the seed's)")
+    return limits[key]
+
+
+def lfv_limit(name: str | None = None) -> UpperLimit:
+    """An upper limit on BR(mu -> e gamma) from ``measurements.yaml`` (``lfv_limits``).
+
+    Args:
+        name: ``"meg_2016"``, ``"megII_2023"``, ``"megII_2025"``; ``None`` gives the limit seed 004
+            used (MEG 2016, 4.2e-13, arXiv:2003.06633 after eq. (1.7)); ``"latest"`` the newest one.
+
+    Example:
+        >>> lfv_limit().value, lfv_limit("latest").name
+        (4.2e-13, 'megII_2025')
+    """
+    return _pick_limit("lfv_limits", name, "LFV")
+
+
+def edm_limit(name: str | None = None) -> UpperLimit:
+    """An upper limit on the electron EDM |d_e| (e cm) from ``measurements.yaml`` (``edm_limits``).
+
+    Args:
+        name: ``"de_ACME2014"``, ``"de_ACME2018"``, ``"de_JILA2023"``; ``None`` gives the limit of
+            seed 004 eq. (4.6) (ACME 2018, 1.1e-29 e cm); ``"latest"`` the newest one (JILA 2023).
+
+    Example:
+        >>> edm_limit().value, edm_limit("latest").value
+        (1.1e-29, 4.1e-30)
+    """
+    return _pick_limit("edm_limits", name, "EDM")
+
+
+def list_limits() -> dict[str, list[str]]:
+    """Names of the packaged LFV and EDM limits: ``{"lfv": [...], "edm": [...]}``."""
+    return {"lfv": sorted(_packaged_limits("lfv_limits")[0]), "edm": sorted(_packaged_limits("edm_limits")[0])}
+
+
+@functools.cache
+def _lepton_decays() -> dict:
+    return yaml.safe_load(importlib.resources.files("gm2jax.data").joinpath("measurements.yaml").read_text())["lepton_decays"]
+
+
+def lepton_decay_br(name: str) -> float:
+    """Measured BR(l -> l' nu nu') (fraction) that normalises BR(l -> l' gamma), arXiv:2003.06633 eq. (1.7).
+
+    Args:
+        name: ``"mu_e_nu_nu"`` (1, PDG 2024), ``"tau_mu_nu_nu"`` (0.1739), ``"tau_e_nu_nu"`` (0.1782).
+
+    Example:
+        >>> lepton_decay_br("tau_mu_nu_nu")
+        0.1739
+    """
+    body = _lepton_decays()
+    if name not in body:
+        raise InvalidInput(f"unknown lepton decay {name!r}: use one of {sorted(body)}")
+    return parse_value_error(body[name]["value"], f"lepton_decays.{name}.value")[0]

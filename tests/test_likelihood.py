@@ -194,3 +194,51 @@ def test_failed_points_zero_likelihood_finite_gradient(heavy):
     (chi2, ll), jac = vjac(x)
     assert float(chi2) == prob.config.chi2_failed and float(ll) == -math.inf
     assert np.all(np.isfinite(jac)) and np.all(jac == 0.0)
+
+
+def test_register_model_with_callable_constraint():
+    """A user model plugs into configs: callable constraint factories give any term, by name."""
+    import dataclasses
+
+    import equinox as eqx
+
+    from gm2jax.config import parse_config
+    from gm2jax.likelihood import MODELS, ModelSpec, constraint_term, get_model, register_model
+
+    class Above(eqx.Module):
+        name: str
+        bound: float
+
+        def chi2(self, pred):  # one-sided Gaussian below the bound
+            return jnp.where(pred["x"] < self.bound, (pred["x"] - self.bound) ** 2, 0.0)
+
+    def predict(values, sm, leptons, resummation):
+        x = values["x"]
+        return {"a_mu": x * 1e-9, "a_e": -x * 1e-13, "x": x, "status": jnp.asarray(0)}
+
+    spec = ModelSpec(name="toy_x", parameters=("x",), defaults={}, predict=predict,
+                     constraints={"x_above_1": lambda leptons: Above("x_above_1", 1.0)}, outputs=("a_{l}", "x"))
+    try:
+        register_model(spec)
+        with pytest.raises(InvalidInput, match="already registered"):
+            register_model(spec)
+        assert get_model("toy_x") is spec
+        assert float(constraint_term("toy_x", "x_above_1").chi2({"x": jnp.asarray(0.5)})) == 0.25
+        cfg = parse_config({"model": "toy_x", "parameters": {"x": {"range": [0.0, 5.0], "prior": "uniform"}},
+                            "likelihood": {"constraints": ["x_above_1"]}})
+        with pytest.raises(InvalidInput, match="resummation"):
+            parse_config({"model": "toy_x", "resummation": "exact",
+                          "parameters": {"x": {"range": [0.0, 5.0], "prior": "uniform"}}})
+        prob = cfg.problem()
+        with jax.enable_x64(True):
+            # chi2 = ((x - 2.74)/0.73)^2 + ((-x*1e-13 + 8.8e-13)/3.6e-13)^2 + penalty
+            x = 0.5
+            expect = ((x - 2.74) / 0.73) ** 2 + ((-x + 8.8) / 3.6) ** 2 + (x - 1.0) ** 2
+            assert math.isclose(float(prob.chi2(jnp.asarray([x]))), expect, rel_tol=1e-12)
+        bad = dataclasses.replace(spec, name="toy_bad", constraints={"c": lambda leptons: Above("other", 1.0)})
+        register_model(bad)
+        with pytest.raises(InvalidInput, match="named 'c'"):
+            constraint_term("toy_bad", "c")
+    finally:
+        MODELS.pop("toy_x", None)
+        MODELS.pop("toy_bad", None)
