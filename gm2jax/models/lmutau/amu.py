@@ -142,13 +142,11 @@ def _global_status(p: LmutauParams, c: Couplings):
 
 def _lepton_status(p: LmutauParams, c: Couplings, lepton, m_lepton, delta):
     """Negative soft mass^2, tachyonic slepton or sneutrino (with the D_X shift)."""
-    finite = jnp.isfinite(m_lepton) & jnp.isfinite(delta)
     ml2, me2 = msp.soft_masses2(p.mssm, lepton)
-    status = jnp.where((ml2 >= 0) & (me2 >= 0), 0, int(Status.NEGATIVE_SOFT_MASS2))
-    lam_min, _ = linalg.eigvalsh2(sp.slepton_matrix(p, c, lepton, m_lepton, delta))
-    status |= jnp.where(lam_min > 0, 0, int(Status.TACHYON_SLEPTON))
-    status |= jnp.where(sp.sneutrino_mass2(p, c, lepton) > 0, 0, int(Status.TACHYON_SNEUTRINO))
-    return jnp.where(finite, status, int(Status.NONFINITE_INPUT))
+    return mamu.slepton_status(
+        ml2, me2, sp.slepton_matrix(p, c, lepton, m_lepton, delta), sp.sneutrino_mass2(p, c, lepton),
+        jnp.isfinite(m_lepton) & jnp.isfinite(delta),
+    )
 
 
 def point_status(p: LmutauParams, c: Couplings, lepton, m_lepton, delta=0.0):

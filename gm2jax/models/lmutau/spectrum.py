@@ -56,10 +56,8 @@ References:
 
 from __future__ import annotations
 
-import equinox as eqx
 import jax.numpy as jnp
 
-from gm2jax import linalg
 from gm2jax.models.lmutau.params import Q_X_ETA, Q_X_ETABAR, LmutauParams, lepton_charge
 from gm2jax.models.mssm import spectrum as msp
 from gm2jax.sm import Couplings
@@ -151,32 +149,8 @@ def sneutrino_mass2(p: LmutauParams, c: Couplings, lepton):
     return m2 if q == 0 else m2 + q * zprime_dterm(p)
 
 
-class Spectrum(eqx.Module):
-    """Tree-level masses (GeV) and mixings for one lepton flavour.
-
-    Attributes:
-        m_neutralino: (7,) ascending, >= 0.
-        N: (7, 7) complex Takagi matrix, N* M N^dagger = diag (rows = mass eigenstates,
-            columns = :data:`BASIS`).
-        m_chargino: (2,) ascending.
-        U, V: (2, 2) chargino mixing (MSSM convention).
-        m_slepton: (2,) ascending (sqrt|eigenvalue|).
-        U_slepton: (2, 2) real, rows = mass eigenstates, column 0 = L component.
-        m_sneutrino: scalar (sqrt|m^2|).
-        m2_slepton: (2,) signed eigenvalues (GeV^2); negative = tachyon.
-        m2_sneutrino: signed sneutrino mass^2 (GeV^2).
-    """
-
-    m_neutralino: jnp.ndarray
-    N: jnp.ndarray
-    m_chargino: jnp.ndarray
-    U: jnp.ndarray
-    V: jnp.ndarray
-    m_slepton: jnp.ndarray
-    U_slepton: jnp.ndarray
-    m_sneutrino: jnp.ndarray
-    m2_slepton: jnp.ndarray
-    m2_sneutrino: jnp.ndarray
+Spectrum = msp.Spectrum
+"""The MSSM :class:`gm2jax.models.mssm.spectrum.Spectrum` (here with 7 neutralinos, columns = :data:`BASIS`)."""
 
 
 def tree_spectrum(p: LmutauParams, c: Couplings, lepton, m_lepton, delta=0.0) -> Spectrum:
@@ -192,19 +166,9 @@ def tree_spectrum(p: LmutauParams, c: Couplings, lepton, m_lepton, delta=0.0) ->
         >>> s.m_neutralino.shape
         (7,)
     """
-    mchi, N = linalg.takagi(neutralino_matrix(p, c))
-    mcha, U, V = linalg.svd(chargino_matrix(p, c))
-    w, vecs = linalg.eigh_sym(slepton_matrix(p, c, lepton, m_lepton, delta))
-    msnu2 = sneutrino_mass2(p, c, lepton)
-    return Spectrum(
-        m_neutralino=mchi,
-        N=N,
-        m_chargino=mcha,
-        U=U,
-        V=V,
-        m_slepton=jnp.sqrt(jnp.abs(w)),
-        U_slepton=vecs.T,
-        m_sneutrino=jnp.sqrt(jnp.abs(msnu2)),
-        m2_slepton=w,
-        m2_sneutrino=msnu2,
+    return msp.spectrum_from_matrices(
+        neutralino_matrix(p, c),
+        chargino_matrix(p, c),
+        slepton_matrix(p, c, lepton, m_lepton, delta),
+        sneutrino_mass2(p, c, lepton),
     )

@@ -139,15 +139,23 @@ def _global_status(p: MSSMParams, c: Couplings):
     return jnp.where(finite, status, int(Status.NONFINITE_INPUT))
 
 
+def slepton_status(ml2, me2, slepton_mass2_matrix, msnu2, finite):
+    """Status bits of one lepton's sleptons from its soft masses^2, charged-slepton mass^2 matrix
+    and sneutrino mass^2: negative soft mass^2, tachyonic slepton or sneutrino (any model)."""
+    status = jnp.where((ml2 >= 0) & (me2 >= 0), 0, int(Status.NEGATIVE_SOFT_MASS2))
+    lam_min, _ = linalg.eigvalsh2(slepton_mass2_matrix)
+    status |= jnp.where(lam_min > 0, 0, int(Status.TACHYON_SLEPTON))
+    status |= jnp.where(msnu2 > 0, 0, int(Status.TACHYON_SNEUTRINO))
+    return jnp.where(finite, status, int(Status.NONFINITE_INPUT))
+
+
 def _lepton_status(p: MSSMParams, c: Couplings, lepton, m_lepton, delta):
     """Problems of one lepton's sleptons: negative soft mass^2, tachyonic slepton or sneutrino."""
-    finite = jnp.isfinite(m_lepton) & jnp.isfinite(delta)
     ml2, me2 = sp.soft_masses2(p, lepton)
-    status = jnp.where((ml2 >= 0) & (me2 >= 0), 0, int(Status.NEGATIVE_SOFT_MASS2))
-    lam_min, _ = linalg.eigvalsh2(sp.slepton_matrix(p, c, lepton, m_lepton, delta))
-    status |= jnp.where(lam_min > 0, 0, int(Status.TACHYON_SLEPTON))
-    status |= jnp.where(sp.sneutrino_mass2(p, c, lepton) > 0, 0, int(Status.TACHYON_SNEUTRINO))
-    return jnp.where(finite, status, int(Status.NONFINITE_INPUT))
+    return slepton_status(
+        ml2, me2, sp.slepton_matrix(p, c, lepton, m_lepton, delta), sp.sneutrino_mass2(p, c, lepton),
+        jnp.isfinite(m_lepton) & jnp.isfinite(delta),
+    )
 
 
 def point_status(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):

@@ -109,8 +109,9 @@ class Spectrum(eqx.Module):
     """Tree-level masses (GeV) and mixing matrices for one lepton flavour.
 
     Attributes:
-        m_neutralino: (4,) ascending, >= 0.
-        N: (4, 4) complex Takagi matrix, N* M N^dagger = diag (rows = mass eigenstates).
+        m_neutralino: (n,) ascending, >= 0 (n = 4 in the MSSM, 7 in the lmutau model).
+        N: (n, n) complex Takagi matrix, N* M N^dagger = diag (rows = mass eigenstates, columns = the
+            model's gauge basis).
         m_chargino: (2,) ascending.
         U, V: (2, 2) chargino mixing, X = U^T diag V.
         m_slepton: (2,) ascending (sqrt|eigenvalue|).
@@ -132,12 +133,18 @@ class Spectrum(eqx.Module):
     m2_sneutrino: jnp.ndarray
 
 
-def tree_spectrum(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0) -> Spectrum:
-    """Tree-level spectrum for one lepton flavour (unbatched; vmap for batches)."""
-    mchi, N = linalg.takagi(neutralino_matrix(p, c))
-    mcha, U, V = linalg.svd(chargino_matrix(p, c))
-    w, vecs = linalg.eigh_sym(slepton_matrix(p, c, lepton, m_lepton, delta))
-    msnu2 = sneutrino_mass2(p, c, lepton)
+def spectrum_from_matrices(neutralino, chargino, slepton, msnu2) -> Spectrum:
+    """:class:`Spectrum` from the mass matrices of any model with the MSSM's slepton/chargino sector.
+
+    Args:
+        neutralino: (n, n) real symmetric neutralino mass matrix (n = 4 in the MSSM, 7 in lmutau).
+        chargino: (2, 2) chargino mass matrix X.
+        slepton: (2, 2) charged-slepton mass^2 matrix (GeV^2).
+        msnu2: sneutrino mass^2 (GeV^2, signed).
+    """
+    mchi, N = linalg.takagi(neutralino)
+    mcha, U, V = linalg.svd(chargino)
+    w, vecs = linalg.eigh_sym(slepton)
     return Spectrum(
         m_neutralino=mchi,
         N=N,
@@ -149,4 +156,14 @@ def tree_spectrum(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0) -> S
         m_sneutrino=jnp.sqrt(jnp.abs(msnu2)),
         m2_slepton=w,
         m2_sneutrino=msnu2,
+    )
+
+
+def tree_spectrum(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0) -> Spectrum:
+    """Tree-level spectrum for one lepton flavour (unbatched; vmap for batches)."""
+    return spectrum_from_matrices(
+        neutralino_matrix(p, c),
+        chargino_matrix(p, c),
+        slepton_matrix(p, c, lepton, m_lepton, delta),
+        sneutrino_mass2(p, c, lepton),
     )
