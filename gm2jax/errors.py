@@ -48,6 +48,8 @@ class Status(enum.IntFlag):
     INVALID_PARAMETER = 1 << 10
     YUKAWA_POLE = 1 << 11
     FOLD = 1 << 12
+    VEV_ORDERING = 1 << 13
+    NOT_GLOBAL_MINIMUM = 1 << 14
 
 
 _MESSAGES = {
@@ -63,6 +65,8 @@ _MESSAGES = {
     Status.NO_MINIMUM: "no non-trivial minimum found: change the mass parameters",
     Status.INVALID_PARAMETER: "a parameter is outside its physical domain",
     Status.FOLD: "self-consistent solution at a fold (double root): its derivative is infinite; move the inputs off the fold",
+    Status.VEV_ORDERING: "flavon vevs in the wrong order (v1 > va): the mechanism of arXiv:2003.06633 needs v1 < va; lower v1 or raise va",
+    Status.NOT_GLOBAL_MINIMUM: "the requested vacuum is only a local minimum (a deeper stationary point exists): change the mu^2 or quartic parameters",
     Status.YUKAWA_POLE: "1 + Delta_l = 0: the resummed lepton Yukawa diverges; move mu tan(beta), M1 or the slepton masses",
 }
 

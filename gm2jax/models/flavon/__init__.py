@@ -1,0 +1,84 @@
+"""Froggatt-Nielsen flavon models of arXiv:2003.06633 (seed 004).
+
+* :mod:`.potential` -- the U(1)_f toy model's scalar potential eq. (3.3), conventions, mass
+  matrices (autodiff and corrected A.5/A.6), boundedness from below.
+* :mod:`.vacuum` -- stationary points (implicit differentiation) and the global minimum.
+* :mod:`.toy` -- Table 2, spectrum, approximate formulas A.3 / A.10-A.13, eqs. (3.7)-(3.11).
+* :mod:`.fitting` -- the ``"flavon"`` fit model (registered lazily by gm2jax.likelihood).
+* :mod:`.general` (if present) -- the general mechanism of section 2.
+"""
+
+from gm2jax.models.flavon.potential import (
+    CHARGES,
+    FREE_PARAMETERS,
+    PAPER,
+    PARAMETERS,
+    Convention,
+    analytic_mass_matrices,
+    appendix_mass_matrices,
+    apply_relations,
+    bounded_below,
+    fields_from_vevs,
+    goldstone_directions,
+    mass_matrices,
+    min_quartic,
+    potential,
+    solve_mu2,
+    tadpole_gradient,
+)
+from gm2jax.models.flavon.toy import (
+    TABLE2,
+    Spectrum,
+    approximate_masses,
+    approximate_minimum,
+    higgs_vev,
+    lepton_sector,
+    reduced_parameters,
+    sign_condition,
+    spectrum,
+    table2_free_parameters,
+    table2_parameters,
+)
+from gm2jax.models.flavon.vacuum import VacuumResult, find_vacua, solve_vevs
+
+__all__ = [
+    "CHARGES",
+    "FREE_PARAMETERS",
+    "PAPER",
+    "PARAMETERS",
+    "TABLE2",
+    "Convention",
+    "Spectrum",
+    "VacuumResult",
+    "analytic_mass_matrices",
+    "appendix_mass_matrices",
+    "apply_relations",
+    "approximate_masses",
+    "approximate_minimum",
+    "bounded_below",
+    "fields_from_vevs",
+    "find_vacua",
+    "goldstone_directions",
+    "higgs_vev",
+    "lepton_sector",
+    "mass_matrices",
+    "min_quartic",
+    "potential",
+    "reduced_parameters",
+    "sign_condition",
+    "solve_mu2",
+    "solve_vevs",
+    "spectrum",
+    "table2_free_parameters",
+    "table2_parameters",
+    "tadpole_gradient",
+]
+
+
+def __getattr__(name):
+    # section-2 general mechanism (helper C's module), imported lazily when present
+    if name == "general":
+        import importlib
+
+        return importlib.import_module("gm2jax.models.flavon.general")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
