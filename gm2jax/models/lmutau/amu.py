@@ -48,8 +48,7 @@ from gm2jax.models.lmutau import spectrum as sp
 from gm2jax.models.lmutau.params import Y_L, LmutauParams, lepton_charge
 from gm2jax.models.mssm import spectrum as msp
 from gm2jax.models.mssm.params import MSSMParams
-from gm2jax.models.mssm.threshold import POLE_TOL, delta_lepton
-from gm2jax.sm import Couplings, SMInputs, couplings, lepton_index
+from gm2jax.sm import Couplings, SMInputs, lepton_index
 
 # the module (``gm2jax.models.mssm.amu_1l`` the attribute is the function of the same name)
 mamu = importlib.import_module("gm2jax.models.mssm.amu_1l")
@@ -171,25 +170,13 @@ def amu_parts(p: LmutauParams, sm: SMInputs, lepton, delta=0.0, resummation: str
     as in :func:`gm2jax.models.mssm.amu_1l_parts`.  ``resummation`` (static): None (use
     ``delta``), ``"exact"`` or ``"gm2calc"`` (MSSM Delta_l; module docstring).
     """
-    c = couplings(sm)
-    leptons = tuple(lepton) if isinstance(lepton, (tuple, list)) else (lepton,)
-    m_ls = [sm.lepton_mass(lep) for lep in leptons]
-    g_status = _global_status(p, c)
-    ps = _safe_params(p, g_status == 0)
-    if resummation is None:
-        deltas = jnp.broadcast_to(jnp.asarray(delta, dtype=float), (len(leptons),))
-    else:
-        deltas = jnp.stack([delta_lepton(ps.mssm, c, lep, resummation) for lep in leptons])
+    c, leptons, ps, deltas, rows = mamu.lepton_setup(
+        p, sm, lepton, delta, resummation, _global_status, _lepton_status, _safe_params, mssm_of=lambda q: q.mssm
+    )
     mn = sp.neutralino_matrix(ps, c)
     xch = sp.chargino_matrix(ps, c)
     out = {k: [] for k in ("a0", "ac", "az", "st")}
-    for lep, m_l, d in zip(leptons, m_ls, deltas):
-        st = g_status | _lepton_status(p, c, lep, m_l, d)
-        st |= jnp.where(jnp.abs(1.0 + d) > POLE_TOL, 0, int(Status.YUKAWA_POLE))
-        ok = st == 0
-        d_s = jnp.where(ok, d, 0.0)
-        m_l_s = jnp.where(ok, m_l, 1.0)
-        p_l = _safe_params(ps, ok)
+    for lep, (st, d_s, m_l_s, p_l) in zip(leptons, rows):
         y = msp.yukawa(c, p_l.tan_beta, m_l_s, d_s)
         bl, br = bprime_couplings(p_l, lep)
         msl = sp.slepton_matrix(p_l, c, lep, m_l_s, d_s)

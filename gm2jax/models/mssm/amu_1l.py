@@ -169,6 +169,37 @@ def _safe_params(p: MSSMParams, ok):
     return jax.tree_util.tree_map(lambda leaf, s: jnp.where(ok, leaf, s), p, safe)
 
 
+def lepton_setup(p, sm: SMInputs, lepton, delta, resummation, global_status, lepton_status, safe_params, mssm_of=None):
+    """Shared prologue of the one-loop a_l cores of the MSSM and the models built on it.
+
+    Computes the couplings, the lepton tuple, the global status, Delta_l (given or from
+    :func:`gm2jax.models.mssm.threshold.delta_lepton` of ``mssm_of(p)``) and, per lepton, the
+    status (global | lepton | YUKAWA_POLE) and NaN-safe inputs: a flagged lepton's Delta, mass and
+    parameters are replaced by harmless ones so that values and gradients stay finite.
+
+    Returns:
+        ``(c, leptons, ps, deltas, rows)`` with ``ps`` the globally safe parameters and ``rows`` one
+        ``(status, delta_safe, m_lepton_safe, params_safe)`` per lepton.
+    """
+    c = couplings(sm)
+    leptons = tuple(lepton) if isinstance(lepton, (tuple, list)) else (lepton,)
+    m_ls = [sm.lepton_mass(lep) for lep in leptons]
+    g_status = global_status(p, c)
+    ps = safe_params(p, g_status == 0)
+    if resummation is None:
+        deltas = jnp.broadcast_to(jnp.asarray(delta, dtype=float), (len(leptons),))
+    else:
+        m = ps if mssm_of is None else mssm_of(ps)
+        deltas = jnp.stack([delta_lepton(m, c, lep, resummation) for lep in leptons])
+    rows = []
+    for lep, m_l, d in zip(leptons, m_ls, deltas):
+        st = g_status | lepton_status(p, c, lep, m_l, d)
+        st |= jnp.where(jnp.abs(1.0 + d) > POLE_TOL, 0, int(Status.YUKAWA_POLE))
+        ok = st == 0
+        rows.append((st, jnp.where(ok, d, 0.0), jnp.where(ok, m_l, 1.0), safe_params(ps, ok)))
+    return c, leptons, ps, deltas, rows
+
+
 def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: str | None = None) -> AmuResult:
     """Unchecked core of :func:`amu_1l` (pure; use under jit/vmap; never raises, never NaN in gradients).
 
@@ -178,27 +209,12 @@ def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: st
     (use ``delta`` as given) or a spectrum name of :func:`gm2jax.models.mssm.threshold.delta_lepton`
     (``"exact"`` or ``"gm2calc"``), which then computes Delta_l.
     """
-    c = couplings(sm)
-    leptons = tuple(lepton) if isinstance(lepton, (tuple, list)) else (lepton,)
-    m_ls = [sm.lepton_mass(lep) for lep in leptons]
-    g_status = _global_status(p, c)
-    ps = _safe_params(p, g_status == 0)
-    if resummation is None:
-        deltas = jnp.broadcast_to(jnp.asarray(delta, dtype=float), (len(leptons),))
-    else:
-        deltas = jnp.stack([delta_lepton(ps, c, lep, resummation) for lep in leptons])
+    c, leptons, ps, deltas, rows = lepton_setup(p, sm, lepton, delta, resummation, _global_status, _lepton_status, _safe_params)
     # shared diagonalisations
     mn = sp.neutralino_matrix(ps, c)
     xch = sp.chargino_matrix(ps, c)
     statuses, msls, msnus, ys, mls = [], [], [], [], []
-    for lep, m_l, d in zip(leptons, m_ls, deltas):
-        st = g_status | _lepton_status(p, c, lep, m_l, d)
-        st |= jnp.where(jnp.abs(1.0 + d) > POLE_TOL, 0, int(Status.YUKAWA_POLE))
-        ok = st == 0
-        d_s = jnp.where(ok, d, 0.0)
-        m_l_s = jnp.where(ok, m_l, 1.0)
-        # lepton-specific inputs of a flagged lepton are replaced by the safe point's
-        p_l = _safe_params(ps, ok)
+    for lep, (st, d_s, m_l_s, p_l) in zip(leptons, rows):
         statuses.append(st)
         msls.append(sp.slepton_matrix(p_l, c, lep, m_l_s, d_s))
         msnus.append(sp.sneutrino_mass2(p_l, c, lep))
