@@ -7,64 +7,37 @@ notebook's own summary: both anomalies at 2 sigma need M_chi up to ~2.5 TeV at x
 (measured 2.42 TeV at x = 0.567).
 """
 
-import json
-import pathlib
 import re
 import time
 
 import numpy as np
 import pytest
 
-NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "flavon.ipynb"
+import nbtools
+
+NAME = "flavon.ipynb"
 N_TEST = 256
 BUDGET_S = 60.0
 
 
-def _code():
-    nb = json.loads(NB.read_text())
-    return nb, [c for c in nb["cells"] if c["cell_type"] == "code"]
-
-
-def _source(cell):
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
-
-
 def test_flavon_notebook_structure():
-    nb, code = _code()
-    assert nb["nbformat"] == 4
-    first = code[0]
-    assert "parameters" in first["metadata"].get("tags", [])
-    assert re.search(r"^N_POINTS = \d+", _source(first), flags=re.MULTILINE)
-    body = "\n".join(_source(c) for c in code)
+    nb, sources, _ = nbtools.load(NAME)
+    nbtools.assert_clean(nb, sources)
+    assert re.search(r"^N_POINTS = \d+", sources[0], flags=re.MULTILINE)
+    body = "\n".join(sources)
     for forbidden in ("import jax", "jnp.", "I_m(", "I_Delta_a(", "vmap", "savefig"):
         assert forbidden not in body, forbidden
     for call in ("general.mechanism_scan", "general.combined_reach", "general.m_chi_envelope"):
         assert call in body
-    for c in code:
-        assert not any(line.lstrip().startswith(("%", "!")) for line in _source(c).splitlines()), "no IPython magics"
 
 
 def test_flavon_notebook_runs_small(monkeypatch):
     pytest.importorskip("matplotlib")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    monkeypatch.setattr(plt, "show", lambda *a, **k: None)
-    _, code = _code()
-    ns = {"__name__": "__main__"}
+    _, sources, _ = nbtools.load(NAME)
     t0 = time.perf_counter()
-    try:
-        for i, cell in enumerate(code):
-            exec(compile(_source(cell), f"{NB.name}[code cell {i}]", "exec"), ns)  # noqa: S102 (running the notebook is the point)
-            if i == 0:
-                exec(f"N_POINTS = {N_TEST}", ns)  # noqa: S102
-        figs = [ns["fig3"], ns["fig4"]]
-        assert all(len(f.axes) == 4 for f in figs)  # two panels + two colour bars each
-    finally:
-        plt.close("all")
+    ns = nbtools.run_in_process(NAME, sources, monkeypatch, f"N_POINTS = {N_TEST}")
+    figs = [ns["fig3"], ns["fig4"]]
+    assert all(len(f.axes) == 4 for f in figs)  # two panels + two colour bars each
     elapsed = time.perf_counter() - t0
     assert elapsed < BUDGET_S, f"notebook took {elapsed:.1f} s with N_POINTS={N_TEST}"
     for lep in ("mu", "e"):

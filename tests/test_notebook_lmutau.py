@@ -8,30 +8,21 @@ It must finish in < 60 s.
 
 from __future__ import annotations
 
-import json
-import pathlib
 import re
 import time
 
 import numpy as np
 import pytest
 
-NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
-NB = NOTEBOOKS / "lmutau.ipynb"
+import nbtools
+
+NAME = "lmutau.ipynb"
 BUDGET_S = 60.0
 
 
-def _code_cells():
-    nb = json.loads(NB.read_text())
-    return nb, ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], [
-        c for c in nb["cells"] if c["cell_type"] == "code"
-    ]
-
-
 def test_notebook_structure_and_library_calls():
-    nb, cells, raw = _code_cells()
-    assert nb["nbformat"] == 4
-    assert "parameters" in raw[0]["metadata"].get("tags", [])
+    nb, cells, _ = nbtools.load(NAME)
+    nbtools.assert_clean(nb, cells)
     assert re.search(r"^N_POINTS = 300\b", cells[0], flags=re.MULTILINE)
     assert re.search(r"^N_SCAN = 262144\b", cells[0], flags=re.MULTILINE)
     assert re.search(r'^DATASET = "wp20_bnl"', cells[0], flags=re.MULTILINE)
@@ -42,28 +33,14 @@ def test_notebook_structure_and_library_calls():
     for call in ("limits.gm2_band", "limits.limit_curve", "limits.allowed_band", "limits.coupling_for_amu",
                  "kinetic.epsilon_kinetic", "evaluate_points", "Problem("):
         assert call in body, call
-    for c in cells:
-        assert not any(line.lstrip().startswith(("%", "!")) for line in c.splitlines()), "no IPython magics"
 
 
 def test_notebook_runs_small(monkeypatch):
     pytest.importorskip("matplotlib")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    monkeypatch.setattr(plt, "show", lambda *a, **k: None)
-    monkeypatch.chdir(NOTEBOOKS)  # the notebook finds fits/ by walking up from the working directory
-    _, cells, _ = _code_cells()
-    cells[0] += "\nN_POINTS = 40\nN_SCAN = 512\n"
-    ns = {"__name__": "__notebook__"}
+    monkeypatch.chdir(nbtools.NOTEBOOKS)  # the notebook finds fits/ by walking up from the working directory
+    _, cells, _ = nbtools.load(NAME)
     t0 = time.perf_counter()
-    try:
-        for i, src in enumerate(cells):
-            exec(compile(src, f"{NB.name}[code cell {i}]", "exec"), ns)  # noqa: S102
-    finally:
-        plt.close("all")
+    ns = nbtools.run_in_process(NAME, cells, monkeypatch, "N_POINTS = 40\nN_SCAN = 512\n")
     elapsed = time.perf_counter() - t0
     assert elapsed < BUDGET_S, f"notebook took {elapsed:.1f} s at the small size"
     # Fig. 2: the Z'-only band and its cut by the limits (coarse 40-point grid)

@@ -7,23 +7,14 @@ cell (tagged ``parameters``), as papermill does.
 """
 
 import json
-import pathlib
 import re
 
 import pytest
 
-NB = pathlib.Path(__file__).resolve().parents[1] / "notebooks" / "mssm_fits.ipynb"
+import nbtools
+
+NAME = "mssm_fits.ipynb"
 FIGURES = ("fig1", "fig2", "fig3", "fig4", "fig5")
-
-
-def _cells():
-    nb = json.loads(NB.read_text())
-    return nb, [c for c in nb["cells"] if c["cell_type"] == "code"]
-
-
-def _source(cell):
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
 
 
 def _overrides(tmp_path, n_grid):
@@ -42,23 +33,18 @@ def _have_kernel() -> bool:
 
 
 def test_notebook_structure_parameters_and_no_physics():
-    nb, code = _cells()
-    assert nb["nbformat"] == 4
-    first = code[0]
-    assert "parameters" in first["metadata"].get("tags", [])
-    assert re.search(r"^N_GRID = 8\b", _source(first), flags=re.MULTILINE)
-    body = "\n".join(_source(c) for c in code)
+    nb, sources, _ = nbtools.load(NAME)
+    nbtools.assert_clean(nb, sources)
+    assert re.search(r"^N_GRID = 8\b", sources[0], flags=re.MULTILINE)
+    body = "\n".join(sources)
     # no physics in the notebook: no JAX, no direct amplitude calls, only library scan/plot calls
     for forbidden in ("import jax", "jnp.", "amu_1l", "MSSMParams(", "lax.", "vmap"):
         assert forbidden not in body, forbidden
     assert "run_scan" in body and "plot.band_map" in body and "plot.r_curves" in body
-    for c in code:
-        assert not c.get("outputs"), "commit the notebook without outputs"
-        assert not any(line.lstrip().startswith(("%", "!")) for line in _source(c).splitlines()), "no IPython magics"
 
 
 def test_notebook_runs_small(tmp_path, monkeypatch):
-    nb, code = _cells()
+    nb, sources, _ = nbtools.load(NAME)
     monkeypatch.chdir(tmp_path)
     if _have_kernel():
         import nbclient
@@ -69,11 +55,7 @@ def test_notebook_runs_small(tmp_path, monkeypatch):
         node.cells.insert(idx + 1, nbformat.v4.new_code_cell(_overrides(tmp_path, 4)))
         nbclient.NotebookClient(node, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     else:
-        ns = {"__name__": "__main__"}
-        for i, cell in enumerate(code):
-            exec(compile(_source(cell), f"{NB.name}[code cell {i}]", "exec"), ns)  # noqa: S102 (running the notebook is the point)
-            if i == 0:
-                exec(_overrides(tmp_path, 4), ns)  # noqa: S102 (running the notebook is the point)
+        nbtools.run_in_process(NAME, sources, monkeypatch, _overrides(tmp_path, 4))
     for name in FIGURES:
         png = tmp_path / "scans" / f"{name}.png"
         assert png.exists() and png.stat().st_size > 1000, name
@@ -91,13 +73,9 @@ def test_notebook_runs_at_default_size_under_90s(tmp_path, monkeypatch, request)
 
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("slow: run with -m slow")
-    _, code = _cells()
+    _, sources, _ = nbtools.load(NAME)
     monkeypatch.chdir(tmp_path)
-    ns = {"__name__": "__main__"}
     t0 = time.perf_counter()
-    for i, cell in enumerate(code):
-        exec(compile(_source(cell), f"{NB.name}[code cell {i}]", "exec"), ns)  # noqa: S102 (running the notebook is the point)
-        if i == 0:
-            assert ns["N_GRID"] == 8
-            exec(f"OUT_DIR = {str(tmp_path / 'scans')!r}\nPROGRESS = False\n", ns)  # noqa: S102 (running the notebook is the point)
+    ns = nbtools.run_in_process(NAME, sources, monkeypatch, f"OUT_DIR = {str(tmp_path / 'scans')!r}\nPROGRESS = False\n")
+    assert ns["N_GRID"] == 8
     assert time.perf_counter() - t0 < 90

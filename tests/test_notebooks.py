@@ -12,15 +12,15 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import pathlib
 import re
 import time
 
 import numpy as np
 import pytest
 
-NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
-THRESHOLD = NOTEBOOKS / "mssm_threshold.ipynb"
+import nbtools
+
+THRESHOLD = nbtools.NOTEBOOKS / "mssm_threshold.ipynb"
 N_TEST = 20
 BUDGET_S = 60.0
 _N_POINTS = re.compile(r"^N_POINTS\s*=\s*\d+", re.MULTILINE)
@@ -49,8 +49,7 @@ def test_threshold_notebook_is_parameterised_and_clean():
     cells = _code_cells(nb)
     m = _N_POINTS.search(cells[0])
     assert m and 100 <= int(m.group(0).split("=")[1]) <= 400  # default grid ~200
-    for c in nb["cells"]:
-        assert not c.get("outputs"), "commit the notebook without outputs (no figures in the repo)"
+    nbtools.assert_clean(nb, cells, parameters=False)
     source = "\n".join(cells)
     assert "savefig" not in source
     # library calls only: the physics comes from gm2jax
@@ -81,19 +80,7 @@ def _run_with_nbclient(nb):
 
 
 def _run_in_process(nb, monkeypatch):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    monkeypatch.setattr(plt, "show", lambda *a, **k: None)
-    ns = {"__name__": "__notebook__"}
-    try:
-        for i, src in enumerate(_code_cells(nb)):
-            exec(compile(src, f"{THRESHOLD.name}[code cell {i}]", "exec"), ns)  # noqa: S102
-    finally:
-        plt.close("all")
-    return ns, ""
+    return nbtools.run_in_process(THRESHOLD.name, _code_cells(nb), monkeypatch), ""
 
 
 def test_threshold_notebook_runs_with_20_points(monkeypatch):
