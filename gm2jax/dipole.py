@@ -46,7 +46,6 @@ Example:
 from __future__ import annotations
 
 import math
-import statistics
 
 import equinox as eqx
 import jax
@@ -54,6 +53,7 @@ import jax.numpy as jnp
 
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput
+from gm2jax.likelihood import delta_chi2_quantile
 from gm2jax.measurements import UpperLimit, edm_limit, lepton_decay_br, lfv_limit
 from gm2jax.sm import LEPTONS, SMInputs, _load_conventions, lepton_index
 
@@ -246,39 +246,34 @@ def dipole_predictions(c, sm: SMInputs | None = None) -> dict:
     return out
 
 
-def _quantile(cl: float) -> float:
-    """``q = Phi^-1((1 + cl)/2)``: two-sided Gaussian quantile of the amplitude (1.645 at 90%)."""
-    return statistics.NormalDist().inv_cdf(0.5 * (1.0 + cl))
-
-
 class UpperLimitTerm(eqx.Module):
-    r"""One-sided limit as a chi^2 term: ``chi2 = q^2 (x/x_lim)^(2/k)`` (module docstring).
+    r"""One-sided limit as a chi^2 term: ``chi2 = q2 (x/x_lim)^(2/k)`` (module docstring).
 
-    ``k = 2`` for observables quadratic in the amplitude (branching ratios: ``chi2 = q^2
-    BR/BR_lim``), ``k = 1`` for linear ones (EDMs: ``chi2 = q^2 (d/d_lim)^2``).
+    ``k = 2`` for observables quadratic in the amplitude (branching ratios: ``chi2 = q2
+    BR/BR_lim``), ``k = 1`` for linear ones (EDMs: ``chi2 = q2 (d/d_lim)^2``).
 
     Attributes:
         name: term name (static).
         observable: prediction key (static), e.g. ``"br_mu_e_gamma"``, ``"d_e_ecm"``.
         limit: the upper limit x_lim (units of the observable).
-        q: amplitude quantile ``Phi^-1((1 + CL)/2)``.
+        q2: Delta chi^2 on the limit, :func:`gm2jax.likelihood.delta_chi2_quantile` (2.706 at 90 % CL).
         power: k (static): 2 = quadratic in the amplitude, 1 = linear.
     """
 
     name: str = eqx.field(static=True)
     observable: str = eqx.field(static=True)
     limit: jax.Array
-    q: jax.Array
+    q2: jax.Array
     power: int = eqx.field(static=True, default=2)
 
     def chi2(self, pred):
         x = jnp.asarray(pred[self.observable]) / self.limit
         shape = x if self.power == 2 else x**2
-        return self.q**2 * shape
+        return self.q2 * shape
 
 
 def _term(lim: UpperLimit, term_name: str, power: int) -> UpperLimitTerm:
-    return UpperLimitTerm(name=term_name, observable=lim.observable, limit=lim.value, q=_quantile(lim.cl), power=power)
+    return UpperLimitTerm(name=term_name, observable=lim.observable, limit=lim.value, q2=delta_chi2_quantile(lim.cl), power=power)
 
 
 def lfv_constraint(limit: str | None = None, *, term_name: str = "mu_e_gamma") -> UpperLimitTerm:

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import statistics
 from collections.abc import Callable, Mapping
 
 import equinox as eqx
@@ -53,6 +54,15 @@ from gm2jax.measurements import Dataset, lep_limits, load_dataset
 
 CHI2_FAILED = 1.0e8
 """Default chi^2 of a failed (status != 0) point: large and finite (never NaN)."""
+
+
+def delta_chi2_quantile(cl: float) -> float:
+    """Delta chi^2 of one degree of freedom at confidence level ``cl``: ``[Phi^-1((1 + cl)/2)]^2``
+    (2.706 at 90 %, 3.841 at 95 %).  Every upper-limit term of gm2jax scales to this value on
+    its limit (a Gaussian amplitude centred at zero with P(|A| < A_lim) = cl)."""
+    if not 0.0 < cl < 1.0:
+        raise InvalidInput(f"cl: confidence level must be in (0, 1) (got {cl!r})")
+    return statistics.NormalDist().inv_cdf(0.5 * (1.0 + cl)) ** 2
 
 
 def _safe(x, ok, fill=0.0):

@@ -16,7 +16,6 @@ The kernel is chosen outside the model (:func:`run_nuts`): NUTS, several chains 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import os
@@ -31,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gm2jax.config import FitConfig, ParamSpec, Problem, load_config
+from gm2jax.errors import InvalidInput
 
 
 def _arviz():
@@ -109,9 +109,17 @@ class SampleResult:
         min_ess_bulk: smallest bulk ESS over the free parameters.
         ess_per_second: min_ess_bulk / sampling wall time (warm-up and compilation excluded).
         n_gradient_evals: leapfrog steps (gradient evaluations) after warm-up, all chains.
-        wall_time: seconds: ``warmup`` (includes compilation), ``sampling``, ``total``.
+        wall_time: seconds by phase: ``fit`` (only when no ``init`` was given), ``kernel_init``
+            (incl. its compilation),
+            ``compile`` (the NUTS transition loop, compiled once), ``warmup`` and ``sampling``
+            (run time only), ``postprocess`` (deterministic sites, ArviZ), ``total``.
         init: the per-chain starting points (physical), (chains, n).
         config: the config.
+        n_gradient_evals_warmup: leapfrog steps in warm-up, all chains.
+        n_gradient_evals_lockstep: gradient evaluations actually computed after warm-up: the
+            vectorized chains advance in lock-step, so each transition costs the longest
+            trajectory of all chains times the number of chains.
+        settings: kernel settings used (mass matrix, target acceptance, tree depth, block).
     """
 
     idata: object
@@ -124,6 +132,9 @@ class SampleResult:
     wall_time: dict
     init: np.ndarray
     config: FitConfig = dataclasses.field(repr=False)
+    n_gradient_evals_warmup: int = 0
+    n_gradient_evals_lockstep: int = 0
+    settings: dict = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """JSON-ready summary (no samples)."""
@@ -154,20 +165,13 @@ class SampleResult:
                 "min_ess_bulk": self.min_ess_bulk,
                 "ess_per_second": self.ess_per_second,
                 "n_gradient_evals": self.n_gradient_evals,
+                "n_gradient_evals_warmup": self.n_gradient_evals_warmup,
+                "n_gradient_evals_lockstep": self.n_gradient_evals_lockstep,
+                "settings": self.settings,
                 "wall_time_s": self.wall_time,
                 "summary": self.summary,
             }
         )
-
-
-@contextlib.contextmanager
-def _tqdm_quiet(quiet: bool):
-    """Send the progress bars (tqdm writes to sys.stderr) to /dev/null inside the block."""
-    if not quiet:
-        yield
-        return
-    with open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink):
-        yield
 
 
 def _git_hash() -> str:
@@ -192,16 +196,40 @@ def _initial_points(problem: Problem, best_x, chains: int, jitter: float, key):
     return np.asarray(jax.vmap(problem.from_unconstrained)(u))
 
 
-def run_nuts(config: FitConfig | str, *, init=None, progress: bool = False, **overrides) -> SampleResult:
+def run_nuts(
+    config: FitConfig | str,
+    *,
+    init=None,
+    progress: bool = False,
+    dense_mass: bool = True,
+    pool_adaptation: bool = True,
+    block: int = 50,
+    **overrides,
+) -> SampleResult:
     """NUTS posterior of a configuration (sizes from its ``[sample]`` table).
+
+    The chains advance in lock-step (one vmapped NUTS kernel) inside ONE compiled function
+    that runs up to ``block`` transitions per call; warm-up and sampling reuse that single
+    compilation (numpyro's kernel switches from adaptation to sampling by its step counter),
+    so there is no per-transition Python overhead and no second compilation.
 
     Args:
         config: :class:`gm2jax.config.FitConfig` or the path of a TOML file.
         init: best-fit free parameters (array (n,) or dict name -> value) to start the
             chains near; None runs a quick multi-start fit first (:func:`gm2jax.fit.run_fit`
             without Hessian and profiles).
-        progress: numpyro progress bar.
-        **overrides: replace ``[sample]`` options (``chains=2``, ``warmup=100``, ...).
+        progress: print a progress line per block of transitions (stderr).
+        dense_mass: adapt a dense (full covariance) mass matrix in warm-up (True) or a
+            diagonal one (False).  The seed-000 posteriors are strongly correlated in the
+            unconstrained space; dense adaptation raises the ESS per gradient evaluation
+            (``benchmarks/nuts_vs_emcee.py``).
+        pool_adaptation: after warm-up give every chain the chain-averaged mass matrix and
+            the geometric-mean step size (:func:`_pooled_adaptation`); False keeps numpyro's
+            per-chain adaptation.
+        block: transitions per compiled call (memory for the recorded block, and the
+            granularity of ``progress``).
+        **overrides: replace ``[sample]`` options (``chains=2``, ``warmup=100``, ...),
+            validated like the config file.
 
     Returns:
         :class:`SampleResult`.
@@ -210,21 +238,81 @@ def run_nuts(config: FitConfig | str, *, init=None, progress: bool = False, **ov
         config = load_config(config)
     if overrides:
         config = config.replace(sample=overrides)
+    if isinstance(block, bool) or not isinstance(block, int) or block < 1:
+        raise InvalidInput(f"block: must be a positive integer (got {block!r})")
     with jax.enable_x64(True):
-        return _run_nuts(config, init=init, progress=progress)
+        return _run_nuts(config, init=init, progress=progress, dense_mass=bool(dense_mass),
+                         pool_adaptation=bool(pool_adaptation), block=block)
 
 
-def _run_nuts(config: FitConfig, *, init, progress: bool) -> SampleResult:
-    from numpyro.infer import MCMC, NUTS
+_STEP_POOL = 'gmean'
+
+
+def _pooled_adaptation(adapt_state):
+    """Share the warm-up adaptation between the chains: every chain gets the chain-average
+    inverse mass matrix (each chain's estimate comes from its own few hundred warm-up draws;
+    the average is a better estimate) and the geometric-mean step size.  Used after warm-up
+    only, so every chain remains a valid Markov chain with fixed kernel parameters.  Equal
+    kernels also equalise the trajectory lengths of the lock-step chains (less idle work)."""
+    from numpyro.infer.hmc_util import _initialize_mass_matrix
+
+    def pooled(m):
+        mean = jnp.mean(m, axis=0)
+        inv, sq, sq_inv = _initialize_mass_matrix(None, mean, mean.ndim == 2)
+        return tuple(jnp.broadcast_to(v, m.shape) for v in (inv, sq, sq_inv))
+
+    imm = adapt_state.inverse_mass_matrix
+    if isinstance(imm, dict):
+        parts = {k: pooled(m) for k, m in imm.items()}
+        inv, sq, sq_inv = ({k: v[i] for k, v in parts.items()} for i in range(3))
+    else:
+        inv, sq, sq_inv = pooled(imm)
+    step = adapt_state.step_size
+    if _STEP_POOL == "gmean":
+        step = jnp.broadcast_to(jnp.exp(jnp.mean(jnp.log(step))), step.shape)
+    elif _STEP_POOL == "min":
+        step = jnp.broadcast_to(jnp.min(step), step.shape)
+    return adapt_state._replace(step_size=step, inverse_mass_matrix=inv, mass_matrix_sqrt=sq, mass_matrix_sqrt_inv=sq_inv)
+
+
+def _block_runner(kernel, state, block: int):
+    """Compiled ``(state, n) -> (state, record)``: ``n <= block`` NUTS transitions of all
+    chains; ``record`` holds per transition (z, diverging, num_steps, potential energy,
+    accept prob), shape (block, chains, ...) (rows >= n are zeros)."""
+
+    def fields(st):
+        return st.z, st.diverging, st.num_steps, st.potential_energy, st.accept_prob
+
+    def run_block(st, n):
+        buf = jax.tree.map(lambda v: jnp.zeros((block, *jnp.shape(v)), jnp.result_type(v)), fields(st))
+
+        def body(i, carry):
+            s, b = carry
+            s = kernel.sample(s, (), {})
+            b = jax.tree.map(lambda a, v: a.at[i].set(v), b, fields(s))
+            return s, b
+
+        return jax.lax.fori_loop(0, n, body, (st, buf))
+
+    return jax.jit(run_block).lower(state, jnp.asarray(block, dtype=jnp.int32)).compile()
+
+
+def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool_adaptation: bool, block: int) -> SampleResult:
+    import sys
+
     from numpyro.distributions.transforms import biject_to
+    from numpyro.infer import NUTS
 
     opts = config.sample
     problem = config.problem()
+    wall = {}
     t_all = time.perf_counter()
     if init is None:
         from gm2jax.fit import run_fit
 
+        t0 = time.perf_counter()
         init = run_fit(config, hessian=False, profiles=False).x
+        wall["fit"] = time.perf_counter() - t0
     if isinstance(init, dict):
         init = [init[n] for n in problem.names]
     best_x = np.asarray(init, dtype=np.float64)
@@ -234,36 +322,85 @@ def _run_nuts(config: FitConfig, *, init, progress: bool) -> SampleResult:
     init_params = {
         p.name: biject_to(prior_distribution(p).support).inv(jnp.asarray(x_init[:, i])) for i, p in enumerate(config.free)
     }
-    kernel = NUTS(make_model(problem), target_accept_prob=opts.target_accept, max_tree_depth=opts.max_tree_depth)
-    mcmc = MCMC(
-        kernel,
-        num_warmup=opts.warmup,
-        num_samples=opts.samples,
-        num_chains=opts.chains,
-        thinning=opts.thinning,
-        chain_method="vectorized",
-        # numpyro's progress-bar path jits ONE sampler step and reuses it for warm-up and
-        # sampling; without it each phase compiles its own loop (~2x compile time).  The bar
-        # itself is silenced unless progress=True.
-        progress_bar=True,
-    )
-    with _tqdm_quiet(not progress):
-        t0 = time.perf_counter()
-        mcmc.warmup(key, init_params=init_params, extra_fields=("diverging", "num_steps"))
-        jax.block_until_ready(mcmc.last_state)
-        t_warm = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        mcmc.run(mcmc.post_warmup_state.rng_key, extra_fields=("diverging", "num_steps"))
-        samples = mcmc.get_samples(group_by_chain=True)
-        jax.block_until_ready(samples)
-        t_samp = time.perf_counter() - t0
+    model = make_model(problem)
 
+    t0 = time.perf_counter()
+    kernel = NUTS(
+        model,
+        target_accept_prob=opts.target_accept,
+        max_tree_depth=opts.max_tree_depth,
+        dense_mass=dense_mass,
+    )
+    # jitted: eager initialisation (model tracing, step-size heuristic) is far slower than
+    # compiling it; kernel.init also installs the vmapped transition used below
+    state = jax.jit(lambda k, p: kernel.init(k, opts.warmup, init_params=p))(
+        jax.random.split(key, opts.chains), init_params
+    )
+    jax.block_until_ready(state)
+    wall["kernel_init"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    step = _block_runner(kernel, state, block)
+    wall["compile"] = time.perf_counter() - t0
+
+    def advance(st, total, phase, keep):
+        records, grads_done, lockstep = [], 0, 0
+        done = 0
+        while done < total:
+            n = min(block, total - done)
+            st, rec = step(st, jnp.asarray(n, dtype=jnp.int32))
+            rec = jax.tree.map(lambda a: np.asarray(a)[:n], rec)
+            num_steps = rec[2]
+            grads_done += int(num_steps.sum())
+            lockstep += int(num_steps.max(axis=1).sum()) * opts.chains
+            if keep:
+                records.append(rec)
+            done += n
+            if progress:
+                print(f"  NUTS {phase}: {done}/{total}", file=sys.stderr, flush=True)
+        jax.block_until_ready(st)
+        return st, records, grads_done, lockstep
+
+    t0 = time.perf_counter()
+    state, _, grads_warm, _ = advance(state, opts.warmup, "warm-up", False)
+    if pool_adaptation and opts.chains > 1:
+        state = state._replace(adapt_state=_pooled_adaptation(state.adapt_state))
+    wall["warmup"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    state, records, n_grad, lockstep = advance(state, opts.samples, "sampling", True)
+    wall["sampling"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    rec = jax.tree.map(lambda *a: np.concatenate(a, axis=0), *records)  # (samples, chains, ...)
+    start = opts.samples % opts.thinning
+    rec = jax.tree.map(lambda a: np.swapaxes(a[start :: opts.thinning], 0, 1), rec)  # (chains, kept, ...)
+    z, diverging, num_steps, potential, accept = rec
+    n_chain, n_kept = diverging.shape
+    flat_z = {k: jnp.asarray(v.reshape(n_chain * n_kept, *v.shape[2:])) for k, v in z.items()}
+    post_fn = kernel.postprocess_fn((), {})
+    sites = jax.jit(jax.vmap(post_fn))(flat_z)
+    posterior = {k: np.asarray(v).reshape(n_chain, n_kept, *np.shape(v)[1:]) for k, v in sites.items()}
+    sample_stats = {
+        "diverging": diverging.astype(bool),
+        "n_steps": num_steps,
+        "lp": -potential,
+        "acceptance_rate": accept,
+        "step_size": np.broadcast_to(np.asarray(state.adapt_state.step_size)[:, None], diverging.shape),
+    }
     az = _arviz()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        idata = az.from_numpyro(mcmc, log_likelihood=False)
+        idata = az.from_dict(posterior=posterior, sample_stats=sample_stats)
+    wall["postprocess"] = time.perf_counter() - t0
     from gm2jax import __version__
 
+    settings = {
+        "dense_mass": dense_mass,
+        "pool_adaptation": pool_adaptation,
+        "target_accept": opts.target_accept,
+        "max_tree_depth": opts.max_tree_depth,
+        "block": block,
+    }
     attrs = {
         "gm2jax_version": __version__,
         "git_hash": _git_hash(),
@@ -272,7 +409,10 @@ def _run_nuts(config: FitConfig, *, init, progress: bool) -> SampleResult:
         "config": json.dumps(config.raw, default=str),
         "dataset": config.dataset.name,
         "sm_convention": config.sm_convention,
-        "sampler": f"numpyro NUTS, {opts.chains} chains (vectorized), {opts.warmup} warmup, {opts.samples} samples",
+        "sampler": (
+            f"numpyro NUTS, {opts.chains} chains (vectorized), {opts.warmup} warmup, {opts.samples} samples, "
+            f"{'dense' if dense_mass else 'diagonal'} mass matrix{', pooled adaptation' if pool_adaptation else ''}"
+        ),
     }
     for group in ("posterior", "sample_stats"):
         if hasattr(idata, group):
@@ -284,13 +424,13 @@ def _run_nuts(config: FitConfig, *, init, progress: bool) -> SampleResult:
         warnings.simplefilter("ignore")
         table = az.summary(idata, var_names=var_names, round_to="none")
     summary = {str(k): {c: float(v) for c, v in row.items()} for k, row in table.iterrows()}
-    extra = mcmc.get_extra_fields(group_by_chain=True)
-    divergences = int(np.sum(np.asarray(extra["diverging"])))
-    n_grad = int(np.sum(np.asarray(extra["num_steps"])))
+    divergences = int(np.sum(diverging))
     r_hat = [summary[n]["r_hat"] for n in names]
     ess = [summary[n]["ess_bulk"] for n in names]
     max_r_hat = float(np.max(r_hat))
     min_ess = float(np.min(ess))
+    t_samp = wall["sampling"]
+    wall["total"] = time.perf_counter() - t_all
     return SampleResult(
         idata=idata,
         summary=summary,
@@ -299,9 +439,12 @@ def _run_nuts(config: FitConfig, *, init, progress: bool) -> SampleResult:
         min_ess_bulk=min_ess,
         ess_per_second=min_ess / t_samp if t_samp > 0 else math.nan,
         n_gradient_evals=n_grad,
-        wall_time={"warmup": t_warm, "sampling": t_samp, "total": time.perf_counter() - t_all},
+        wall_time=wall,
         init=x_init,
         config=config,
+        n_gradient_evals_warmup=grads_warm,
+        n_gradient_evals_lockstep=lockstep,
+        settings=settings,
     )
 
 
@@ -374,6 +517,7 @@ def summary_lines(result: SampleResult) -> list[str]:
         )
     lines.append(
         f"  max R-hat {result.max_r_hat:.4f}, min ESS {result.min_ess_bulk:.0f}, "
-        f"{result.ess_per_second:.1f} ESS/s (sampling {result.wall_time['sampling']:.1f} s, warm-up+compile {result.wall_time['warmup']:.1f} s)"
+        f"{result.ess_per_second:.1f} ESS/s (sampling {result.wall_time['sampling']:.1f} s, warm-up "
+        f"{result.wall_time['warmup']:.1f} s, compile {result.wall_time['compile']:.1f} s, total {result.wall_time['total']:.1f} s)"
     )
     return lines

@@ -66,7 +66,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import pathlib
-import statistics
 from collections.abc import Mapping
 
 import equinox as eqx
@@ -77,6 +76,7 @@ import numpy as np
 from gm2jax import loops
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput
+from gm2jax.likelihood import delta_chi2_quantile
 from gm2jax.models.lmutau.kinetic import KAPPA_LEPTON
 
 __all__ = [
@@ -154,9 +154,8 @@ GM2_BAND_FILES = {
 """Precomputed (g-2)_mu bands (columns g_central, g_minus1sigma, ...; see their headers)."""
 
 
-def quantile(cl: float) -> float:
-    """Delta chi^2 quantile of one degree of freedom: ``[Phi^{-1}((1 + cl)/2)]^2``."""
-    return statistics.NormalDist().inv_cdf(0.5 * (1.0 + cl)) ** 2
+quantile = delta_chi2_quantile
+"""Delta chi^2 of one dof at a confidence level (:func:`gm2jax.likelihood.delta_chi2_quantile`)."""
 
 
 def _read_csv(path: pathlib.Path):
