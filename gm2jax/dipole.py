@@ -55,7 +55,8 @@ from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput
 from gm2jax.likelihood import delta_chi2_quantile
 from gm2jax.measurements import UpperLimit, edm_limit, lepton_decay_br, lfv_limit
-from gm2jax.sm import LEPTONS, SMInputs, _load_conventions, lepton_index
+from gm2jax.sm import LEPTONS, SMInputs, lepton_index
+from gm2jax.sm import alpha_0 as sm_alpha_0
 
 HBARC_GEV_CM = 1.973269804e-14
 """hbar c in GeV cm (exact since the 2019 SI: 197.3269804 MeV fm; CODATA 2018)."""
@@ -77,8 +78,7 @@ def _sm(sm):
 
 def _alpha_0(sm: SMInputs) -> float:
     """alpha(0) of the convention matching ``sm`` (gm2calc for on-shell, pdg otherwise)."""
-    conv = "gm2calc" if sm.scheme == "onshell" else "pdg"
-    return float(_load_conventions()[conv]["alpha_0"]["value"])
+    return sm_alpha_0("gm2calc" if sm.scheme == "onshell" else "pdg")
 
 
 def _decay(decay: str):

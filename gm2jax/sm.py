@@ -48,6 +48,15 @@ def _load_conventions() -> dict:
     return yaml.safe_load(text)["conventions"]
 
 
+def alpha_0(convention: str = "pdg") -> float:
+    """Thomson-limit fine-structure constant alpha(0) of a convention (``sm_inputs.yaml``;
+    CODATA 2022 for ``"pdg"``, GM2Calc's default for ``"gm2calc"``)."""
+    conv = _load_conventions()
+    if convention not in conv:
+        raise InvalidInput(f"unknown SM convention {convention!r}: use one of {sorted(conv)}")
+    return float(conv[convention]["alpha_0"]["value"])
+
+
 class SMInputs(eqx.Module):
     """Standard Model inputs (a pytree; every float field may be traced).
 

@@ -67,15 +67,11 @@ _A_SERIES = 0.05  # series for a = -q2/m^2 below this (12 terms: error < 0.05**1
 _N_SERIES = 12
 
 
-def _alpha_0_from_data() -> float:
-    from gm2jax.sm import _load_conventions
-
-    return float(_load_conventions()["pdg"]["alpha_0"]["value"])
-
-
 def alpha_0() -> float:
     """Thomson-limit fine-structure constant alpha(0) (CODATA 2022, ``sm_inputs.yaml``)."""
-    return _alpha_0_from_data()
+    from gm2jax.sm import alpha_0 as sm_alpha_0
+
+    return sm_alpha_0("pdg")
 
 
 def _moment(n: int) -> float:
@@ -174,7 +170,7 @@ def epsilon_kinetic(g_x, m_mu, m_tau, m_smu_L=None, m_smu_R=None, m_stau_L=None,
     q2v = _concrete(q2)
     if q2v is not None and np.any(q2v > 0):
         raise InvalidInput(f"q2 must be <= 0 (spacelike momentum transfer, GeV^2); got {q2!r}")
-    alpha = _alpha_0_from_data() if alpha is None else alpha
+    alpha = alpha_0() if alpha is None else alpha
     e = jnp.sqrt(4.0 * math.pi * jnp.asarray(alpha, dtype=jnp.float64))
     g_x = jnp.asarray(g_x, dtype=jnp.float64)
     q2 = jnp.asarray(q2, dtype=jnp.float64)
@@ -197,11 +193,11 @@ def epsilon_kinetic(g_x, m_mu, m_tau, m_smu_L=None, m_smu_R=None, m_stau_L=None,
 
 def _kappa_lepton() -> float:
     """``eps/g_X`` from mu and tau alone at q^2 = 0 with the packaged PDG masses and alpha(0)."""
-    from gm2jax.sm import _load_conventions
+    from gm2jax.sm import SMInputs
 
-    c = _load_conventions()["pdg"]
-    m_mu, m_tau = float(c["m_mu"]["value"]), float(c["m_tau"]["value"])
-    e = math.sqrt(4.0 * math.pi * _alpha_0_from_data())
+    sm = SMInputs.from_convention("pdg")
+    m_mu, m_tau = float(sm.m_mu), float(sm.m_tau)
+    e = math.sqrt(4.0 * math.pi * alpha_0())
     return e * math.log(m_tau**2 / m_mu**2) / (12.0 * math.pi**2)
 
 

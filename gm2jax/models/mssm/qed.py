@@ -46,9 +46,9 @@ from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.amu_1l import AmuResult, amu_1l_parts
 from gm2jax.models.mssm.threshold import POLE_TOL
 from gm2jax.models.mssm.params import MSSMParams
-from gm2jax.sm import SMInputs, _load_conventions, couplings
+from gm2jax.sm import SMInputs, alpha_0, couplings
 
-ALPHA_0 = float(_load_conventions()["pdg"]["alpha_0"]["value"])
+ALPHA_0 = alpha_0("pdg")
 """alpha(0) = 7.2973525643e-3 (CODATA 2022), from ``gm2jax/data/sm_inputs.yaml``."""
 
 SCALES = ("light_slepton", "geometric", "bino")
