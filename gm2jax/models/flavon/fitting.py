@@ -1,18 +1,60 @@
 """The ``"flavon"`` fit model: the U(1)_f toy model of arXiv:2003.06633 (seed 004) section 3.
 
-Parametrisation (vev-based; :data:`PARAMETERS`): ``g_e, g_mu`` (eq. (3.1)), ``M_chi`` (GeV),
-the vevs ``v1, va`` (GeV; ``v3 = -2 v1``, ``vb = va``), the seven free quartics of Appendix A
-and ``mupa`` (mu'_a, GeV).  The 8 relations of Appendix A fix the rest
-(:func:`gm2jax.models.flavon.potential.apply_relations`); with them ``(v1, -2 v1, va, va)`` is
-an EXACT stationary point once mu_1^2 = mu_3^2 and mu_a^2 = mu_b^2 are solved from the
-tadpoles, and ``x_phi = mu_1 / M_chi``.
+Two parametrisations, chosen by the KEYS a config (or a parameter dict) sets -- never by values:
+
+* **vev-based** (:data:`PARAMETERS`; ``fits/flavon_toy.toml``): ``g_e, g_mu`` (eq. (3.1)),
+  ``M_chi`` (GeV), the vevs ``v1, va`` (GeV; ``v3 = -2 v1``, ``vb = va``), the seven free
+  quartics of Appendix A and ``mupa`` (mu'_a, GeV).  The 8 relations of Appendix A fix the rest
+  (:func:`gm2jax.models.flavon.potential.apply_relations`); with them ``(v1, -2 v1, va, va)`` is
+  an EXACT stationary point once mu_1^2 = mu_3^2 and mu_a^2 = mu_b^2 are solved from the
+  tadpoles, and ``x_phi = mu_1 / M_chi``.  The 1 % lepton-mass Gaussians make the posterior a
+  thin curved valley (m_mu ~ g_mu^3 v1^2 / M_chi^2 ...): NUTS mixes badly there.
+* **physical** (:data:`ALTERNATIVE_PARAMETERS`; ``fits/flavon_mfix.toml``), three independent
+  replacements, closed-form except the one 1-D root below (exact first derivatives throughout):
+
+  - ``mass_matched = 1`` replaces ``g_e, g_mu``: eqs. (3.7)-(3.8) are m_mu = g_mu^3 A_mu,
+    m_e = g_e^4 A_e with A_l independent of g_l, so g_mu = (m_mu / |A_mu|)^(1/3),
+    g_e = (m_e / |A_e|)^(1/4) at the pole masses of the config's SM inputs: m_e, m_mu are
+    reproduced exactly (``mass_matched = 0`` keeps the defaults' g_l).
+  - ``x_phi`` = mu_1 / M_chi replaces ``lam1``: mu_1^2 from the tadpoles is affine in lambda_1
+    (V is linear in every coupling), mu_1^2 = A + B lambda_1, so lambda_1 = ((x_phi M_chi)^2 - A) / B.
+  - ``c_e`` = |m_e^RAD| / m_e replaces ``va``: at v3 = -2 v1, eqs. (3.7)-(3.8) are
+    m_mu ~ (r - 1), m_e ~ (3 - r) with r = lambda_1ab v_a^2 I_m(x_phi) / (16 pi^2 v_1^2)
+    = m^RAD/|m^FN|, so on the branch 0 < r < 3 (m_e^RAD against m_e^FN) c_e = r / (3 - r),
+    c_mu = r / (r - 1) = 3 c_e / (2 c_e - 1), and v_a^2 = 16 pi^2 v_1^2 r / (lambda_1ab I_m(x_phi)),
+    r = 3 c_e / (1 + c_e).  The sign condition eq. (3.11) is 1 < r < 3, i.e. c_e > 1/2.
+    With ``x_phi`` also set this is explicit; with ``lam1`` instead (``fits/flavon_mfix.toml``),
+    x_phi solves the 1-D equation (x M_chi)^2 = A0 + B lambda_1 + A1 v_a^2(x)
+    (:func:`_solve_x_phi`: Newton in ln x^2, first derivatives exact by the implicit-function
+    theorem; NO_MINIMUM when it has no root, i.e. mu_1^2 <= 0).  Where lambda_1ab < -2 lambda_1a,
+    A1 = 2 lambda_1a + lambda_1ab < 0 and the root is unique; for A1 > 0 a second root may exist
+    and Newton, started at the A1 = 0 solution, takes the nearer one.
+
+  With ``mass_matched`` and ``c_e``, Delta a_mu = 2 c_mu m_mu^2 (I_Da/I_m)(x_phi) / M_chi^2 and
+  Delta a_e = -2 c_e m_e^2 (I_Da/I_m)(x_phi) / M_chi^2 (eq. (2.9) with the physical masses):
+  the g-2 data constrain (c_e, M_chi^2 / (I_Da/I_m)(x_phi)) only, the other parameters enter
+  through the vacuum statuses and perturbativity, and the posterior has no thin valley.  The
+  prior is then flat in the physical parameters (not in g_l, va): a different, explicit prior.
+
+  Setting a replacement together with what it replaces (``c_e`` with ``va`` ...) raises
+  :class:`gm2jax.errors.InvalidInput`.  The model's ``defaults`` hold NaN for ``c_e`` and
+  ``x_phi`` (they act only when set) and 0 for ``mass_matched``.
+
+  Why one model with key-selected inputs rather than a second registered name: the registry
+  loads ``"flavon"`` lazily from this module, a second name would be unknown to a fresh process
+  (the CLI) until this module is imported; and the selection is static (dict keys), so each
+  config compiles one branch only.  The model's ``outputs`` avoid every name that is a parameter
+  of either parametrisation (NUTS records outputs as deterministic sites, which must not repeat a
+  sampled name).
 
 Predictions: ``a_e, a_mu`` (Delta a_l, eqs. (3.9)-(3.10) with the model's lepton masses),
 ``m_e, m_mu`` (|eqs. (3.7)-(3.8)|, GeV), ``c_e, c_mu``, ``x_phi``, ``mu_phi1`` (GeV), the exact
 masses ``m_S1..m_S4`` (ascending) and ``m_P1..m_P4`` (descending, the seed's labels), the
-couplings, and ``status``:
+couplings (``g_e, g_mu`` and every quartic, derived ones included), ``v1, va, M_chi`` and ``status``:
 
-* INVALID_PARAMETER: a non-positive vev or M_chi;
+* INVALID_PARAMETER: a non-positive vev or M_chi; in the physical parametrisation also
+  x_phi <= 0, c_e <= 0, lambda_1ab >= 0 (no v_a), B <= 0, m_l = 0 at g_l = 1 (no g_l), or
+  ``mass_matched`` not 0 or 1;
 * NO_MINIMUM: mu_1^2 <= 0 from the tadpoles (no x_phi; V has no non-trivial minimum with the
   seed's sign of mu_1^2);
 * TACHYON_SCALAR: the stationary point is a saddle (negative Hessian eigenvalue);
@@ -25,7 +67,8 @@ couplings, and ``status``:
 Constraints (``[likelihood] constraints``):
 
 * ``"lepton_masses"``: Gaussian m_l = m_l^PDG with relative width :data:`LEPTON_MASS_REL`
-  (1 %: the leading-order accuracy claimed for eqs. (3.7)-(3.8)); pole masses of the config's SM inputs.
+  (1 %: the leading-order accuracy claimed for eqs. (3.7)-(3.8)); PDG pole masses (vev-based
+  parametrisation; identically zero with ``mass_matched = 1``).
 * ``"perturbativity"``: smooth walls |g_l| < sqrt(4 pi), |lambda| < 4 pi for every quartic (also
   the derived ones), width 5 % of the bound.
 * ``"tuning"``: smooth walls 1 < c_l < 10 (eq. (2.8)), width 0.1 (the range of Figs. 3-4).
@@ -35,7 +78,9 @@ Constraints (``[likelihood] constraints``):
   The Z_2 of Table 1 forbids mu -> e gamma at any order and the couplings are real, so both
   vanish identically in this model: the terms are included for completeness (chi^2 = 0).
 
-Helpers: :func:`consistent_point` (single-start Levenberg-Marquardt on a flavon config: a
+Helpers: :func:`posterior_predictions` (derived quantities -- g_l, va, lambda_1, c_e, x_phi -- of
+posterior samples), :func:`chi2_floor` (the exact best chi^2 of the physical parametrisation for
+a c_e window), :func:`consistent_point` (single-start Levenberg-Marquardt on a flavon config: a
 self-consistent point in seconds) and :func:`repair_vacuum` (the smallest change of chosen
 potential parameters that makes given vevs stationary, e.g. Table 2's).
 """
@@ -48,6 +93,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
+from gm2jax import loops
 from gm2jax.errors import Status
 from gm2jax.likelihood import GaussianTerm, ModelSpec
 from gm2jax.models.flavon.potential import (
@@ -62,6 +108,10 @@ from gm2jax.models.flavon.potential import (
 from gm2jax.models.flavon.toy import _lepton_sector, _spectrum, approximate_minimum, higgs_vev
 
 PARAMETERS = ("g_e", "g_mu", "M_chi", "v1", "va", "lam1", "lama", "lam13", "lam1a", "lamab", "lam13p", "lam1ab", "mupa")
+"""Vev-based parameters (the default parametrisation)."""
+
+ALTERNATIVE_PARAMETERS = ("c_e", "x_phi", "mass_matched")
+"""Inputs that replace ``va``, ``lam1`` and ``(g_e, g_mu)`` (the "physical" parametrisation)."""
 
 DEFAULTS = {
     # Table 2 of arXiv:2003.06633
@@ -102,8 +152,151 @@ def potential_parameters(values):
     return solve_mu2(vevs, p), vevs
 
 
+X_SOLVE_STEPS = 40
+"""Newton steps in ln(x_phi^2) of the implicit solve for x_phi (``c_e`` with ``lam1``)."""
+
+
+def _mu1_sq_coefficients(values, v1):
+    """(A0, A1, B) with mu_1^2 = A0 + A1 v_a^2 + B lambda_1 from the tadpoles (exact: V is
+    linear in every coupling and the phi_1 tadpole is linear in v_a^2)."""
+    base = {k: v for k, v in values.items() if k not in ALTERNATIVE_PARAMETERS}
+    mu = lambda lam1, va: potential_parameters({**base, "v1": v1, "va": va, "lam1": lam1})[0]["mu1_sq"]  # noqa: E731
+    m01, m02 = mu(0.0, 1.0), mu(0.0, 2.0)
+    a1 = (m02 - m01) / 3.0
+    return m01 - a1, a1, mu(1.0, 1.0) - m01
+
+
+def _solve_x_phi(M, c0, a1, k):
+    """x_phi solving M^2 x^2 = c0 + a1 k / I_m(x) (mu_1^2 from the tadpoles with v_a^2 = k / I_m).
+
+    Newton in s = ln x^2 (step clipped to |ds| <= 2) with the iterate's gradient stopped,
+    then one differentiable Newton step: exact first derivatives by the implicit-function
+    theorem.  Returns (x, converged).
+    """
+
+    def g(s, M, c0, a1, k):
+        x = jnp.exp(0.5 * s)
+        return (M**2 * jnp.exp(s) - c0 - a1 * k / loops.I_m(x)) / (M**2 * jnp.exp(s))
+
+    dg = jax.grad(g)
+    sg = jax.lax.stop_gradient
+    args = tuple(sg(z) for z in (M, c0, a1, k))
+    s0 = jnp.log(jnp.maximum(args[1], 1e-6 * args[0] ** 2) / args[0] ** 2)
+
+    def body(_, s):
+        d = dg(s, *args)
+        step = g(s, *args) / jnp.where(d != 0, d, 1.0)
+        return s - jnp.clip(step, -2.0, 2.0)
+
+    s = sg(jax.lax.fori_loop(0, X_SOLVE_STEPS, body, s0))
+    d = dg(s, *args)
+    ok = jnp.isfinite(s) & (d != 0)
+    s_safe = jnp.where(ok, s, 0.0)
+    s1 = s_safe - g(s_safe, M, c0, a1, k) / jnp.where(ok, d, 1.0)
+    conv = ok & (jnp.abs(g(s_safe, *args)) < 1e-10)
+    return jnp.exp(0.5 * s1), conv
+
+
+def _resolve_inputs(values, sm):
+    """Vev-based inputs (va, lam1) of a parameter dict in any parametrisation, and a status.
+
+    Static rules (on the KEYS present, never on traced values): ``c_e`` replaces ``va``;
+    ``x_phi`` replaces ``lam1``; ``mass_matched`` replaces ``g_e, g_mu``.
+    """
+    from gm2jax.errors import InvalidInput
+
+    for new, old in (("c_e", ("va",)), ("x_phi", ("lam1",)), ("mass_matched", ("g_e", "g_mu"))):
+        clash = [k for k in old if k in values]
+        if new in values and clash:
+            raise InvalidInput(f"flavon: {new!r} replaces {clash} (derived from it); set one of them, not both")
+    f = lambda k: jnp.asarray(values.get(k, DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
+    v1, M = f("v1"), f("M_chi")
+    v1s, Ms = _pos(v1, v1 > 0), _pos(M, M > 0)
+    out = {k: v for k, v in values.items() if k not in ("c_e", "x_phi")}
+    status = jnp.asarray(0)
+    if "c_e" not in values and "x_phi" not in values:
+        return out, status
+    a0, a1, b = _mu1_sq_coefficients(values, v1s)
+    bad = ~(b > 0)
+    status = status | jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
+    b = _pos(b, ~bad)
+    if "c_e" in values:
+        # eqs. (3.7)-(3.8) at v3 = -2 v1: m_mu ~ (r - 1), m_e ~ (3 - r) with
+        # r = lambda_1ab v_a^2 I_m(x) / (16 pi^2 v_1^2); c_e = r / (3 - r) on 0 < r < 3
+        c = jnp.asarray(values["c_e"], dtype=jnp.float64)
+        lam1ab = f("lam1ab")
+        bad = ~(c > 0) | ~(lam1ab < 0)
+        status = status | jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
+        r = 3.0 * _pos(c, ~bad) / (1.0 + _pos(c, ~bad))
+        k = 16.0 * math.pi**2 * v1s**2 * r / jnp.where(bad, -1.0, lam1ab)  # v_a^2 = k / I_m(x) (I_m < 0)
+    if "x_phi" in values:
+        x = jnp.asarray(values["x_phi"], dtype=jnp.float64)
+        bad = ~(x > 0)
+        status = status | jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
+        x = _pos(x, ~bad)
+    else:
+        # lambda_1 given: x_phi solves (x M)^2 = A0 + B lambda_1 + A1 k / I_m(x) (implicit)
+        x, conv = _solve_x_phi(Ms, a0 + b * f("lam1"), a1, k)
+        status = status | jnp.where(conv, 0, int(Status.NO_MINIMUM))
+        x = _pos(x, conv)
+    if "c_e" in values:
+        out["va"] = jnp.sqrt(k / loops.I_m(x))
+    if "x_phi" in values:
+        # mu_1^2 = A0 + A1 v_a^2 + B lambda_1 solved for lambda_1 at mu_1^2 = (x_phi M_chi)^2
+        va2 = f("va") ** 2 if "c_e" not in values else out["va"] ** 2
+        out["lam1"] = ((x * Ms) ** 2 - a0 - a1 * va2) / b
+    return out, status
+
+
+def _leptons(values, v1, va, M, lam1ab, mu_phi1, sm):
+    """(g_e, g_mu, eqs. (3.7)-(3.10) dict, status); g_l derived when ``mass_matched`` is set."""
+    f = lambda k: jnp.asarray(values.get(k, DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
+    v_h = higgs_vev(sm)
+    g_e, g_mu = f("g_e"), f("g_mu")
+    status = jnp.asarray(0)
+    if "mass_matched" in values:
+        # eqs. (3.7)-(3.8): m_mu = g_mu^3 A_mu, m_e = g_e^4 A_e; solved for g_l at the pole masses
+        mm = jnp.asarray(values["mass_matched"], dtype=jnp.float64)
+        unit = _lepton_sector(v1, -2.0 * v1, va, M, 1.0, 1.0, lam1ab, mu_phi1, v_h, None, None)
+        ae, amu = jnp.abs(unit["m_e"]), jnp.abs(unit["m_mu"])
+        ok = (ae > 0) & (amu > 0) & jnp.isfinite(ae) & jnp.isfinite(amu)
+        status = jnp.where(ok & ((mm == 0) | (mm == 1)), 0, int(Status.INVALID_PARAMETER))
+        g_e = jnp.where(mm == 1, (jnp.asarray(sm.m_e) / _pos(ae, ok)) ** 0.25, g_e)
+        g_mu = jnp.where(mm == 1, (jnp.asarray(sm.m_mu) / _pos(amu, ok)) ** (1.0 / 3.0), g_mu)
+    lep = _lepton_sector(v1, -2.0 * v1, va, M, g_e, g_mu, lam1ab, mu_phi1, v_h, None, None)
+    return g_e, g_mu, lep, status
+
+
+def lepton_observables(values, sm) -> dict:
+    """Lepton sector only (no spectrum or vacuum checks): derived va, lambda_1, x_phi, g_l and
+    eqs. (3.7)-(3.10) at a parameter dict in any parametrisation (pure; cheap to differentiate).
+
+    Returns:
+        dict with ``va, lam1, x_phi, g_e, g_mu, m_e, m_mu, a_e, a_mu, c_e, c_mu`` and ``status``
+        (of the reparametrisation and the g_l solve only).
+    """
+    values, status = _resolve_inputs(values, sm)
+    f = lambda k: jnp.asarray(values.get(k, DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
+    v1, va, M = f("v1"), f("va"), f("M_chi")
+    p, _ = potential_parameters(values)
+    mu1_ok = p["mu1_sq"] > 0
+    mu_phi1 = jnp.sqrt(jnp.where(mu1_ok, p["mu1_sq"], 1.0))
+    g_e, g_mu, lep, st = _leptons(values, v1, va, M, p["lam1ab"], mu_phi1, sm)
+    status = status | st | jnp.where(mu1_ok, 0, int(Status.NO_MINIMUM))
+    return {
+        "va": va, "lam1": p["lam1"], "x_phi": lep["x_phi"], "g_e": g_e, "g_mu": g_mu, "m_e": jnp.abs(lep["m_e"]),
+        "m_mu": jnp.abs(lep["m_mu"]), "a_e": lep["da_e"], "a_mu": lep["da_mu"], "c_e": lep["c_e"], "c_mu": lep["c_mu"],
+        "status": status,
+    }
+
+
 def flavon_predictions(values, sm, leptons=("e", "mu"), resummation: str = "none") -> dict:
-    """Predictions of the toy model at a parameter point (pure; jit/vmap/grad safe)."""
+    """Predictions of the toy model at a parameter point (pure; jit/vmap/grad safe).
+
+    ``values`` may use any parametrisation of the module docstring (``c_e``, ``x_phi``,
+    ``mass_matched``); the derived ``va``, ``lam1``, ``g_e``, ``g_mu`` are in the output.
+    """
+    values, status0 = _resolve_inputs(values, sm)
     f = lambda k: jnp.asarray(values.get(k, DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
     v1, va, M = f("v1"), f("va"), f("M_chi")
     bad = (v1 <= 0) | (va <= 0) | (M <= 0)
@@ -123,17 +316,18 @@ def flavon_predictions(values, sm, leptons=("e", "mu"), resummation: str = "none
         a, b, val = st[key]
         valid = (a >= 0) & (b >= 0)
         deeper = deeper | (valid & (val < vvac))
-    status = jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
+    status = status0 | jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
     status = status | jnp.where(mu1_ok, 0, int(Status.NO_MINIMUM))
     status = status | spec.status
     status = status | jnp.where(unb, int(Status.UNBOUNDED_POTENTIAL), 0)
     status = status | jnp.where(deeper, int(Status.NOT_GLOBAL_MINIMUM), 0)
     status = status | jnp.where(v1 > va, int(Status.VEV_ORDERING), 0)
-    lep = _lepton_sector(v1s, -2.0 * v1s, vas, Ms, f("g_e"), f("g_mu"), free["lam1ab"], mu_phi1, higgs_vev(sm), None, None)
+    g_e, g_mu, lep, st_g = _leptons(values, v1s, vas, Ms, free["lam1ab"], mu_phi1, sm)
+    status = status | st_g
     out = {
         "a_e": lep["da_e"], "a_mu": lep["da_mu"], "m_e": jnp.abs(lep["m_e"]), "m_mu": jnp.abs(lep["m_mu"]),
         "c_e": lep["c_e"], "c_mu": lep["c_mu"], "x_phi": lep["x_phi"], "mu_phi1": mu_phi1, "cond_3_11": lep["cond_3_11"],
-        "g_e": f("g_e"), "g_mu": f("g_mu"),
+        "g_e": g_e, "g_mu": g_mu, "v1": v1, "va": va, "M_chi": M,
     }
     pos = lambda m2: jnp.sqrt(jnp.where(m2 > 0, m2, 0.0))  # noqa: E731
     for i in range(4):
@@ -222,8 +416,9 @@ def tuning_term(leptons=("e", "mu")):
 
 MODEL = ModelSpec(
     name="flavon",
-    parameters=PARAMETERS,
-    defaults=DEFAULTS,
+    parameters=PARAMETERS + ALTERNATIVE_PARAMETERS,
+    # NaN: c_e and x_phi have no default -- they act only when a config sets them
+    defaults={**DEFAULTS, "c_e": math.nan, "x_phi": math.nan, "mass_matched": 0.0},
     predict=flavon_predictions,
     constraints={
         "lepton_masses": lepton_mass_term,
@@ -232,7 +427,10 @@ MODEL = ModelSpec(
         "mu_e_gamma": meg_term,
         "electron_edm": edm_term,
     },
-    outputs=("a_{l}", "m_{l}", "c_{l}", "x_phi", "mu_phi1", "m_S1", "m_S2", "m_P1", "m_P2"),
+    # no key that is a parameter of either parametrisation (NUTS records outputs as
+    # deterministic sites, which must not repeat a sampled name): c_e, x_phi, g_l, va and lam1
+    # of a posterior come from :func:`posterior_predictions`
+    outputs=("a_{l}", "m_{l}", "c_mu", "mu_phi1", "cond_3_11", "m_S1", "m_S2", "m_P1", "m_P2"),
 )
 """The registered ``"flavon"`` model (lazily imported by :func:`gm2jax.likelihood.get_model`)."""
 
@@ -331,3 +529,87 @@ def consistent_point(config, start=None, max_steps: int = 200):
         pred = prob.predict(x)
         chi2 = float(prob.likelihood.chi2(pred))
         return {n: float(x[i]) for i, n in enumerate(prob.names)}, {k: np.asarray(v) for k, v in pred.items()}, chi2
+
+
+# ----------------------------------------------------------------------------------------
+# physical parametrisation: exact chi^2 floor and posterior post-processing
+# ----------------------------------------------------------------------------------------
+
+
+def chi2_floor(c_e_max: float = C_RANGE[1], dataset: str = "flavor2020", sm_convention: str = "pdg") -> dict:
+    """Exact minimum of the g-2 chi^2 of the toy model with c_e <= ``c_e_max`` (physical masses).
+
+    With exact lepton masses (``mass_matched = 1``) Delta a_e / Delta a_mu = -(c_e / c_mu)
+    m_e^2 / m_mu^2 with c_mu = 3 c_e / (2 c_e - 1) (module docstring), while M_chi^2 / (I_Da/I_m)
+    sets the overall size freely.  So chi^2 = min over s = Delta a_mu of
+    ((s - D_mu)/sigma_mu)^2 + ((-rho s - D_e)/sigma_e)^2, rho = (c_e/c_mu) m_e^2/m_mu^2 (a linear
+    least-squares problem), minimised over c_e in [1, c_e_max] (rho grows with c_e).  This is
+    the floor any fit of ``fits/flavon_mfix.toml`` can reach, assuming the M_chi and x_phi
+    ranges allow the required overall size (they do for the file's ranges).
+
+    Returns:
+        dict: ``chi2``, ``c_e``, ``c_mu``, ``a_e``, ``a_mu``, ``R_e``, ``R_mu`` at the floor and
+        ``c_e_exact``, the c_e explaining both central values (chi^2 = 0) when unconstrained.
+    """
+    import numpy as np
+
+    from gm2jax.measurements import load_dataset
+    from gm2jax.sm import SMInputs
+
+    ds, sm = load_dataset(dataset), SMInputs.from_convention(sm_convention)
+    de, se = ds["a_e"].value, ds["a_e"].error
+    dm, sg = ds["a_mu"].value, ds["a_mu"].error
+    q = (sm.m_e / sm.m_mu) ** 2
+
+    def best(c):
+        rho = c * (2.0 * c - 1.0) / (3.0 * c) * q
+        a = np.array([1.0 / sg, -rho / se])
+        b = np.array([dm / sg, de / se])
+        s = a @ b / (a @ a)
+        return float(np.sum((s * a - b) ** 2)), s, rho
+
+    # rho(c) = (2c - 1) q / 3 is increasing: the exact c_e has rho = -D_e / D_mu
+    c_exact = (1.0 + 3.0 * (-de / dm) / q) / 2.0
+    c = min(max(c_exact, 1.0), float(c_e_max))
+    chi2, s, rho = best(c)
+    return {
+        "chi2": chi2, "c_e": c, "c_mu": 3.0 * c / (2.0 * c - 1.0), "a_mu": float(s), "a_e": float(-rho * s),
+        "R_mu": float((s - dm) / sg), "R_e": float((-rho * s - de) / se), "c_e_exact": c_exact,
+    }
+
+
+POSTERIOR_KEYS = ("g_e", "g_mu", "va", "lam1", "c_e", "c_mu", "x_phi", "a_e", "a_mu")
+"""Default keys of :func:`posterior_predictions`."""
+
+
+def posterior_predictions(samples, config, keys=POSTERIOR_KEYS, max_draws: int | None = None) -> dict:
+    """Model predictions (derived parameters included) for posterior draws.
+
+    NUTS records only sampled names and the model's ``outputs``; in the physical
+    parametrisation the derived ``g_e, g_mu, va, lam1`` (free parameters of the vev-based one)
+    come from here.
+
+    Args:
+        samples: ``arviz.InferenceData`` (its ``posterior``), or a dict name -> array of draws.
+        config: the :class:`gm2jax.config.FitConfig` (or TOML path) that produced them.
+        keys: prediction keys to return.
+        max_draws: keep at most this many draws (evenly thinned).
+
+    Returns:
+        dict key -> 1-D NumPy array over the (flattened, thinned) draws, plus ``status``.
+    """
+    import numpy as np
+
+    from gm2jax.config import FitConfig, load_config
+
+    if not isinstance(config, FitConfig):
+        config = load_config(config)
+    post = getattr(samples, "posterior", samples)
+    cols = [np.asarray(post[n]).ravel() for n in config.names]
+    x = np.stack(cols, axis=-1)
+    if max_draws is not None and len(x) > max_draws:
+        x = x[np.linspace(0, len(x) - 1, max_draws).round().astype(int)]
+    with jax.enable_x64(True):
+        prob = config.problem()
+        pred = jax.jit(jax.vmap(prob.predict))(jnp.asarray(x))
+        return {k: np.asarray(pred[k]) for k in (*keys, "status")}
