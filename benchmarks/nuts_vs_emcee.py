@@ -3,9 +3,19 @@
 Usage::
 
     python benchmarks/nuts_vs_emcee.py [--config fits/mssm_heavy_smuR.toml] [--chains 16] [--warmup 300]
-                                       [--samples 1000] [--max-tree-depth 3] [--target-accept 0.8]
+                                       [--samples 1000] [--max-tree-depth N] [--target-accept 0.8]
                                        [--diagonal-mass] [--no-pool] [--walkers 32,128]
-                                       [--emcee-steps 3000] [--cores 1]
+                                       [--emcee-steps 3000] [--seed 1] [--cores 1]
+
+The recorded results (``benchmarks/results/nuts_vs_emcee.jsonl``, 2026-11-22) come from::
+
+    python benchmarks/nuts_vs_emcee.py --max-tree-depth 3 [--seed 2]
+    python benchmarks/nuts_vs_emcee.py --config fits/mssm_higgs_mediation.toml --warmup 500 \
+        --emcee-steps 10000 [--max-tree-depth 3] [--seed 2]
+
+(max tree depth 3 = at most 7 leapfrog steps per transition: best on the 2-D heavy-smuon
+posterior; on the 7-D Higgs-mediation posterior it is fragile -- an exploratory seed-2 run gave ESS/grad
+0.015 instead of 0.025 and 192 divergences -- so its headline uses the config's default depth 8.)
 
 Both samplers target the same posterior: the config's priors times its likelihood
 (``Problem.log_prior + Problem.loglike``; -inf outside the prior ranges and at failed points),
@@ -24,6 +34,8 @@ for emcee also n_kept / max(integrated autocorrelation time); the emcee ESS used
 is the larger of the two (the one more favourable to emcee).  Rates:
 
 * ``ess_per_s_sampling``: ESS / sampling wall time (after warm-up / burn-in, compilation excluded);
+  ``ess_per_cpu_s_sampling``: the same per process CPU second (less sensitive to other jobs on a
+  shared machine; the load averages before/after are recorded too);
 * ``ess_per_s_run``: ESS / (warm-up + sampling) run time (compilation excluded);
 * ``ess_per_s_total``: ESS / everything after the shared best fit (initialisation,
   compilation, warm-up or burn-in, sampling, post-processing).
@@ -70,7 +82,7 @@ def main() -> None:
     ap.add_argument("--chains", type=int, default=16)
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--samples", type=int, default=1000)
-    ap.add_argument("--max-tree-depth", type=int, default=3)
+    ap.add_argument("--max-tree-depth", type=int, default=None, help="default: the config's [sample] value")
     ap.add_argument("--target-accept", type=float, default=None, help="default: the config's [sample] value")
     ap.add_argument("--diagonal-mass", action="store_true", help="diagonal instead of dense mass matrix")
     ap.add_argument("--no-pool", action="store_true", help="keep numpyro's per-chain adaptation")
@@ -102,8 +114,9 @@ def main() -> None:
         raise SystemExit("emcee is not installed: pip install emcee (optional benchmark dependency)") from None
 
     jax.config.update("jax_enable_x64", True)
-    sample_opts = {"chains": args.chains, "warmup": args.warmup, "samples": args.samples, "seed": args.seed,
-                   "max_tree_depth": args.max_tree_depth}
+    sample_opts = {"chains": args.chains, "warmup": args.warmup, "samples": args.samples, "seed": args.seed}
+    if args.max_tree_depth is not None:
+        sample_opts["max_tree_depth"] = args.max_tree_depth
     if args.target_accept is not None:
         sample_opts["target_accept"] = args.target_accept
     cfg = load_config(args.config).replace(sample=sample_opts)
@@ -143,6 +156,7 @@ def main() -> None:
         "gradient_evals_lockstep_per_s_sampling": r.n_gradient_evals_lockstep / w["sampling"],
         "ess_per_gradient_eval": r.min_ess_bulk / max(r.n_gradient_evals, 1),
         "ess_per_s_sampling": r.ess_per_second,
+        "ess_per_cpu_s_sampling": r.min_ess_bulk / w["sampling_cpu"],
         "ess_per_s_run": r.min_ess_bulk / run_s,
         "ess_per_s_total": r.min_ess_bulk / w["total"],
         "wall_s": w,
@@ -178,9 +192,9 @@ def main() -> None:
         t_burn = time.perf_counter() - t
         evals_burn = counter["n"]
         sampler.reset()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         sampler.run_mcmc(state, args.emcee_steps - burn, progress=False)
-        t_samp = time.perf_counter() - t
+        t_samp, c_samp = time.perf_counter() - t, time.process_time() - c
         evals_samp = counter["n"] - evals_burn
         chain = sampler.get_chain()  # (steps, walkers, ndim)
         post = {n: chain[:, :, i].T for i, n in enumerate(problem.names)}  # (walkers, steps) as chains
@@ -211,11 +225,12 @@ def main() -> None:
             "max_r_hat_walkers_as_chains": max(rhat.values()),
             "ess_per_logp_eval": ess_used / max(evals_samp, 1),
             "ess_per_s_sampling": ess_used / t_samp,
+            "ess_per_cpu_s_sampling": ess_used / c_samp,
             "ess_bulk_per_s_sampling": min_ess / t_samp,
             "ess_tau_per_s_sampling": (ess_tau / t_samp) if ess_tau else None,
             "ess_per_s_run": ess_used / (t_burn + t_samp),
             "ess_per_s_total": ess_used / (t_samp + t_burn + compile_s),
-            "wall_s": {"compile": compile_s, "burn": t_burn, "sampling": t_samp},
+            "wall_s": {"compile": compile_s, "burn": t_burn, "sampling": t_samp, "sampling_cpu": c_samp},
             "mean": {n: float(post[n].mean()) for n in problem.names},
             "sd": {n: float(post[n].std()) for n in problem.names},
         })
@@ -224,6 +239,8 @@ def main() -> None:
     rec["emcee_best_walkers"] = E["walkers"]
     N = rec["nuts"]
     rec["ratio_nuts_over_emcee_ess_per_s_sampling"] = N["ess_per_s_sampling"] / E["ess_per_s_sampling"]
+    rec["ratio_nuts_over_emcee_ess_per_cpu_s_sampling"] = N["ess_per_cpu_s_sampling"] / max(
+        e["ess_per_cpu_s_sampling"] for e in runs)
     rec["ratio_nuts_over_emcee_ess_per_s_run"] = N["ess_per_s_run"] / max(e["ess_per_s_run"] for e in runs)
     rec["ratio_nuts_over_emcee_ess_per_s_total"] = N["ess_per_s_total"] / max(e["ess_per_s_total"] for e in runs)
     rec["ratio_vs_emcee_by_walkers_sampling"] = {str(e["walkers"]): N["ess_per_s_sampling"] / e["ess_per_s_sampling"] for e in runs}
@@ -236,7 +253,7 @@ def main() -> None:
     rec["loadavg_1_5_15_after"] = os.getloadavg() if hasattr(os, "getloadavg") else None
 
     print(f"{cfg.name}: {problem.ndim} free parameters; load {rec['loadavg_1_5_15_before']} -> {rec['loadavg_1_5_15_after']}")
-    print(f"  NUTS : {args.chains} chains x {args.samples} (+{args.warmup} warm-up), max tree depth {args.max_tree_depth}, "
+    print(f"  NUTS : {args.chains} chains x {args.samples} (+{args.warmup} warm-up), max tree depth {cfg.sample.max_tree_depth}, "
           f"{'diagonal' if args.diagonal_mass else 'dense'} mass, pooled={not args.no_pool}: min ESS {N['min_ess_bulk']:.0f}, "
           f"max R-hat {N['max_r_hat']:.4f}, {N['divergences']} divergences")
     print(f"         {N['gradient_evals']} gradient evals ({N['gradient_evals_lockstep']} computed in lock-step): "
@@ -252,7 +269,8 @@ def main() -> None:
               f"ESS/logp {e['ess_per_logp_eval']:.4f}")
         print(f"         sampling {e['wall_s']['sampling']:.2f} s -> {e['ess_per_s_sampling']:.0f} ESS/s; total "
               f"{sum(e['wall_s'].values()):.1f} s -> {e['ess_per_s_total']:.1f} ESS/s")
-    print(f"  NUTS / best emcee ({E['walkers']} walkers) ESS/s: sampling {rec['ratio_nuts_over_emcee_ess_per_s_sampling']:.2f}, "
+    print(f"  NUTS / best emcee ({E['walkers']} walkers) ESS/s: sampling {rec['ratio_nuts_over_emcee_ess_per_s_sampling']:.2f} "
+          f"(per CPU second {rec['ratio_nuts_over_emcee_ess_per_cpu_s_sampling']:.2f}), "
           f"warm-up+sampling {rec['ratio_nuts_over_emcee_ess_per_s_run']:.2f}, total {rec['ratio_nuts_over_emcee_ess_per_s_total']:.2f}")
     if gcr:
         print(f"  per unit model work (gradient = {gcr:.2f} values): NUTS {rec['ess_per_value_eval_equiv_nuts']:.4f} "

@@ -2,8 +2,14 @@
 
 The code cells are exec'd in order in one namespace (no Jupyter kernel needed; the notebook uses
 no IPython magics), with matplotlib's Agg backend and ``plt.show`` a no-op, after the first
-(``parameters``-tagged) cell is overridden with ``N_POINTS = 40`` and ``N_SCAN = 512``.
-It must finish in < 60 s.
+(``parameters``-tagged) cell is overridden with ``N_POINTS = 40``, ``N_SCAN = 512`` and a NUTS run of
+2 chains x (5 warm-up + 5 draws) started at seed 002 Table 3 BP4 (no best fit first).  It must
+finish in < 90 s of CPU time (the process's, all threads): measured ~78 s on the 2-core machine, of
+which the NUTS section is ~60 s, nearly all of it the one-off tracing and compilation of the model's
+gradient (the 7x7 neutralino Takagi factorisation), which no smaller run avoids.  CPU time rather
+than wall time, because the machine is shared: the same run took 77 - 139 s of wall time at load
+averages 4 - 5.  So the small run checks the section's structure and outputs, and the slow test runs
+the notebook's full-size posterior (4 x (500 + 1000)) and checks it against seed Table 2.
 """
 
 from __future__ import annotations
@@ -17,7 +23,14 @@ import pytest
 import nbtools
 
 NAME = "lmutau.ipynb"
-BUDGET_S = 60.0
+BUDGET_S = 90.0  # CPU seconds; was 60 (wall) before the NUTS posterior section (its compilation is ~60 s)
+
+# Seed 002 Table 3, BP4 (GeV; the soft slepton masses set to the physical ones of the table, M_Z' in GeV);
+# A is not quoted there: the midpoint of the seed's 500 GeV - 1 TeV range.  Only a starting point.
+BP4 = dict(M0=184.0, M1=140.0, M2=953.0, abs_mu=758.0, tan_beta=23.0, m_sel=160.0, m_smu=731.0, A=750.0,
+           M_Zp=0.011, g_X=7.09e-4)
+SMALL = f"N_POINTS = 40\nN_SCAN = 512\nNUTS_CHAINS = 2\nNUTS_WARMUP = 5\nNUTS_SAMPLES = 5\nNUTS_INIT = {BP4!r}\n"
+POSTERIOR_KEYS = ("m_neutralino_1", "m_slepton_e", "m_slepton_mu", "M_Zp", "g_X")
 
 
 def test_notebook_structure_and_library_calls():
@@ -26,12 +39,17 @@ def test_notebook_structure_and_library_calls():
     assert re.search(r"^N_POINTS = 300\b", cells[0], flags=re.MULTILINE)
     assert re.search(r"^N_SCAN = 262144\b", cells[0], flags=re.MULTILINE)
     assert re.search(r'^DATASET = "wp20_bnl"', cells[0], flags=re.MULTILINE)
+    assert re.search(r"^NUTS_CHAINS = 4\b", cells[0], flags=re.MULTILINE)
+    assert re.search(r"^NUTS_WARMUP = 500\b", cells[0], flags=re.MULTILINE)
+    assert re.search(r"^NUTS_SAMPLES = 1000\b", cells[0], flags=re.MULTILINE)
+    assert re.search(r"^NUTS_INIT = None\b", cells[0], flags=re.MULTILINE)
+    assert re.search(r'^POSTERIOR_CONFIG = "fits/lmutau_posterior.toml"', cells[0], flags=re.MULTILINE)
     body = "\n".join(cells)
     # the physics comes from the library: no JAX, no re-implemented loop function
     for forbidden in ("import jax", "jnp.", "mpmath", "quad("):
         assert forbidden not in body, forbidden
     for call in ("limits.gm2_band", "limits.limit_curve", "limits.allowed_band", "limits.coupling_for_amu",
-                 "kinetic.epsilon_kinetic", "evaluate_points", "Problem("):
+                 "kinetic.epsilon_kinetic", "evaluate_points", "Problem(", "run_nuts("):
         assert call in body, call
 
 
@@ -39,10 +57,10 @@ def test_notebook_runs_small(monkeypatch):
     pytest.importorskip("matplotlib")
     monkeypatch.chdir(nbtools.NOTEBOOKS)  # the notebook finds fits/ by walking up from the working directory
     _, cells, _ = nbtools.load(NAME)
-    t0 = time.perf_counter()
-    ns = nbtools.run_in_process(NAME, cells, monkeypatch, "N_POINTS = 40\nN_SCAN = 512\n")
-    elapsed = time.perf_counter() - t0
-    assert elapsed < BUDGET_S, f"notebook took {elapsed:.1f} s at the small size"
+    t0, c0 = time.perf_counter(), time.process_time()
+    ns = nbtools.run_in_process(NAME, cells, monkeypatch, SMALL)
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    assert cpu < BUDGET_S, f"notebook took {cpu:.1f} s of CPU time ({elapsed:.1f} s wall) at the small size"
     # Fig. 2: the Z'-only band and its cut by the limits (coarse 40-point grid)
     band = ns["band"]
     assert band["g_central"].shape == (40,)
@@ -62,3 +80,62 @@ def test_notebook_runs_small(monkeypatch):
         assert np.all(m > 5.3) and np.all(m < 300.0)  # BBN box below 5.3 MeV, CCFR/BaBar above ~0.2 GeV
         assert np.all(t2["chi2_a_e"] < 4.0) and np.all(t2["chi2_a_mu"] < 4.0)
         assert np.all(t2["m_neutralino_1"] < 1000.0) and np.all(np.isin(t2["ewino_class"], [1, 2, 3, 4]))
+    _check_posterior_structure(ns, draws=2 * 5)
+
+
+def _check_posterior_structure(ns, draws):
+    """The posterior section's outputs: draws of the Table 2 quantities inside the priors, ordered intervals."""
+    post, table = ns["posterior"], ns["posterior_table"]
+    assert post is not None, "posterior section did not run"
+    for k in POSTERIOR_KEYS:
+        v = post[k]
+        assert v.shape == (draws,) and np.all(np.isfinite(v)), k
+        t = table[k]
+        assert t["ci95"][0] <= t["ci90"][0] <= t["median"] <= t["ci90"][1] <= t["ci95"][1], k
+        assert t["min"] <= t["ci95"][0] and t["ci95"][1] <= t["max"] and 0.0 <= t["p_seed_range"] <= 1.0, k
+    # draws stay inside the log-uniform priors of fits/lmutau_posterior.toml (M_Z' 3 - 500 MeV, g_X 1 - 30 x 1e-4)
+    assert np.all((post["M_Zp"] >= 3.0) & (post["M_Zp"] <= 500.0))
+    assert np.all((post["g_X"] >= 1.0) & (post["g_X"] <= 30.0))
+    # soft masses 100 GeV - 1 TeV; the physical sleptons lie within the D-term and L-R mixing shifts of them
+    for k in ("m_slepton_e", "m_slepton_mu", "m_neutralino_1"):
+        assert np.all((post[k] > 50.0) & (post[k] < 1100.0)), k
+    assert np.all(np.isin(post["ewino_class"], [1, 2, 3, 4]))
+    assert np.isfinite(post["max_r_hat"]) and 0 <= post["divergences"] <= draws
+
+
+@pytest.mark.slow
+def test_notebook_posterior_full_size(monkeypatch):
+    """The notebook's full-size NUTS posterior (4 chains x (500 + 1000), best-fit start) against seed Table 2.
+
+    Runs the whole notebook with the small Fig. 2 grid and Table 2 scan but the parameters cell's own
+    NUTS sizes (~2 min on the 2-core machine).  The measured numbers (in the notebook's comparison
+    cell) are asserted with margins; the differences from Table 2 are asserted at their documented size.
+    """
+    pytest.importorskip("matplotlib")
+    monkeypatch.chdir(nbtools.NOTEBOOKS)
+    _, cells, _ = nbtools.load(NAME)
+    ns = nbtools.run_in_process(NAME, cells, monkeypatch, "N_POINTS = 40\nN_SCAN = 512\n")
+    if not ns["have_model"]:
+        pytest.skip("lmutau model not available")
+    _check_posterior_structure(ns, draws=4 * 1000)
+    post, table, both = ns["posterior"], ns["posterior_table"], ns["posterior_table_both"]
+    assert post["max_r_hat"] < 1.05  # measured 1.005
+    assert post["divergences"] < 0.05 * 4000  # measured 55 (1.4 %)
+    # M_Z' is fixed by Delta a_mu and the Z' limits: the 95 % interval lies inside Table 2's 10 - 210 MeV
+    # (measured 12.0 - 158.7 MeV)
+    lo, hi = table["M_Zp"]["ci95"]
+    assert 10.0 < lo and hi < 210.0
+    # g_X: measured 95 % interval 4.06 - 11.99 x 1e-4 vs Table 2's 3.76 - 10: the lower end agrees within 20 %,
+    # the upper end lies up to 30 % above (weaker packaged COHERENT curve, light smuons offset by a larger g_X)
+    lo, hi = table["g_X"]["ci95"]
+    assert 3.76 < lo < 4.5 and 10.0 < hi < 13.0
+    # documented difference: the posterior does not impose Delta a_e (a 2.4 sigma effect outweighed by prior
+    # volume): measured 5.5 % of the draws explain both within 2 sigma, selectron 95 % upper end 970 GeV
+    assert 0.02 < post["frac_both"] < 0.15
+    assert table["m_slepton_e"]["ci95"][1] > 385.0
+    # draws meeting Table 2's criterion: selectron < 385 GeV and neutralino < 400 GeV at 95 %
+    # (measured 280 and 333 GeV), M_Z' inside 10 - 210 MeV (measured 13.9 - 116.6 MeV)
+    assert both["m_slepton_e"]["ci95"][1] < 385.0 and both["m_neutralino_1"]["ci95"][1] < 400.0
+    assert 10.0 < both["M_Zp"]["ci95"][0] and both["M_Zp"]["ci95"][1] < 210.0
+    # documented difference: no smuon lower bound at 605 GeV without the LHC recasts (measured min 282 GeV)
+    assert both["m_slepton_mu"]["min"] < 605.0

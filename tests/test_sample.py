@@ -17,6 +17,10 @@ from gm2jax.config import load_config, parse_config
 
 FITS = pathlib.Path(__file__).parent.parent / "fits"
 BEST = [1183.94, 130.974]  # heavy-smuR best fit (tests/test_fit.py reaches it from random starts)
+# emcee reference posterior of fits/mssm_heavy_smuR.toml (128 walkers x 2100 steps, ESS >= 4000 from the
+# integrated autocorrelation time): benchmarks/results/nuts_vs_emcee.jsonl, emcee_runs[1] (2026-11-22T01:34).
+EMCEE_HEAVY_SMUR = {"mu": (1198.4, 236.0), "M2": (200.0, 76.1)}
+EMCEE_HEAVY_SMUR_ESS = 4000.0
 
 
 @pytest.fixture(autouse=True)
@@ -108,3 +112,66 @@ def test_cli_sample(tmp_path):
     assert res.exit_code == 0, res.output
     assert (tmp_path / "posterior.nc").exists() and (tmp_path / "corner.png").exists()
     assert json.loads((tmp_path / "posterior_summary.json").read_text())["samples"] == 100
+
+
+def test_pooled_adaptation_shares_the_chain_average():
+    """After warm-up every chain gets the chain-mean inverse mass matrix (with numpyro's
+    square-root factors recomputed consistently) and the geometric-mean step size."""
+    from numpyro.infer.hmc_util import HMCAdaptState
+
+    from gm2jax.sample import _pooled_adaptation
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(5, 3, 3))
+    dense = np.einsum("cij,ckj->cik", a, a) + 0.5 * np.eye(3)  # 5 chains, SPD 3x3
+    diag = rng.uniform(0.5, 2.0, size=(5, 2))
+    steps = np.array([0.1, 0.2, 0.4, 0.3, 0.25])
+    with jax.enable_x64(True):
+        state = HMCAdaptState(
+            step_size=jnp.asarray(steps),
+            inverse_mass_matrix={("a", "b", "c"): jnp.asarray(dense), ("d",): jnp.asarray(diag)},
+            mass_matrix_sqrt={("a", "b", "c"): jnp.asarray(dense), ("d",): jnp.asarray(diag)},
+            mass_matrix_sqrt_inv={("a", "b", "c"): jnp.asarray(dense), ("d",): jnp.asarray(diag)},
+            ss_state=None, mm_state=None, window_idx=None, rng_key=None,
+        )
+        out = _pooled_adaptation(state)
+    np.testing.assert_allclose(out.step_size, np.exp(np.log(steps).mean()) * np.ones(5), rtol=1e-12)
+    inv = np.asarray(out.inverse_mass_matrix[("a", "b", "c")])
+    sq = np.asarray(out.mass_matrix_sqrt[("a", "b", "c")])
+    sq_inv = np.asarray(out.mass_matrix_sqrt_inv[("a", "b", "c")])
+    for c in range(5):
+        np.testing.assert_allclose(inv[c], dense.mean(0), rtol=1e-12)
+        # numpyro's conventions: sqrt_inv^T sqrt_inv = M^-1, sqrt sqrt^T = M, sqrt sqrt_inv = 1
+        np.testing.assert_allclose(sq_inv[c].T @ sq_inv[c], dense.mean(0), rtol=1e-10)
+        np.testing.assert_allclose(sq[c] @ sq[c].T, np.linalg.inv(dense.mean(0)), rtol=1e-10)
+        np.testing.assert_allclose(sq[c] @ sq_inv[c], np.eye(3), atol=1e-12)
+    d_inv = np.asarray(out.inverse_mass_matrix[("d",)])
+    np.testing.assert_allclose(d_inv, np.broadcast_to(diag.mean(0), (5, 2)), rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(out.mass_matrix_sqrt_inv[("d",)]) ** 2, d_inv, rtol=1e-12)
+    np.testing.assert_allclose(np.asarray(out.mass_matrix_sqrt[("d",)]) ** 2, 1.0 / d_inv, rtol=1e-12)
+
+
+@pytest.mark.slow
+def test_nuts_many_chains_dense_pooled_matches_emcee():
+    """The benchmark setting (16 lock-step chains, max tree depth 3, dense mass matrix, pooled
+    adaptation) on the heavy-smuon posterior: R-hat <= 1.01, one shared kernel, lock-step
+    accounting, and the posterior mean of every parameter equal to emcee's within 4 combined
+    Monte-Carlo standard errors."""
+    from gm2jax.sample import run_nuts
+
+    r = run_nuts(FITS / "mssm_heavy_smuR.toml", init=BEST, chains=16, warmup=300, samples=1000, max_tree_depth=3)
+    assert r.settings["dense_mass"] and r.settings["pool_adaptation"]
+    assert r.max_r_hat <= 1.01, r.summary
+    assert r.min_ess_bulk > 1000
+    assert r.divergences <= 0.01 * 16 * 1000
+    step = np.asarray(r.idata.sample_stats["step_size"])
+    assert np.ptp(step) == 0.0  # one kernel for all chains after pooling
+    n_steps = np.asarray(r.idata.sample_stats["n_steps"])
+    assert n_steps.max() <= 2**3 - 1  # max_tree_depth = 3
+    assert r.n_gradient_evals == int(n_steps.sum())
+    assert r.n_gradient_evals <= r.n_gradient_evals_lockstep == int(n_steps.max(axis=0).sum()) * 16
+    for name, (mean, sd) in EMCEE_HEAVY_SMUR.items():
+        s = r.summary[name]
+        mcse = sd * math.sqrt(1.0 / s["ess_bulk"] + 1.0 / EMCEE_HEAVY_SMUR_ESS)
+        assert abs(s["mean"] - mean) < 4.0 * mcse, (name, s["mean"], mean, mcse)
+        assert abs(s["sd"] / sd - 1.0) < 0.15, (name, s["sd"], sd)  # heavy mu tail: sd converges slowly
