@@ -22,6 +22,8 @@ import pathlib
 import platform
 import time
 
+from _results import append_result  # benchmarks/_results.py (the script's folder is on sys.path)
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -96,9 +98,7 @@ def main() -> None:
         "gm2calc_reference_points_per_second": 2.9e5,
         "jax_version": jax.__version__,
     }
-    pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "a") as fh:
-        fh.write(json.dumps(out) + "\n")
+    append_result(args.out, out)
     if args.json:
         print(json.dumps(out))
     else:

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import pathlib
 import platform
 import time
 
 import numpy as np
+
+from _results import append_result  # benchmarks/_results.py (the script's folder is on sys.path)
 
 
 class _Reached(Exception):
@@ -230,10 +231,7 @@ def main() -> None:
     for k in ("ratio_nm_over_adam_median_evals", "ratio_de_over_adam_median_evals", "ratio_nm_over_adam_cost"):
         if rec.get(k) is not None:
             print(f"  {k} = {rec[k]:.1f}")
-    out = pathlib.Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a") as fh:
-        fh.write(json.dumps(rec) + "\n")
+    out = append_result(args.out, rec)
     print(f"appended to {out}")
 
 

@@ -63,6 +63,8 @@ import warnings
 
 import numpy as np
 
+from _results import append_result  # benchmarks/_results.py (the script's folder is on sys.path)
+
 HERE = pathlib.Path(__file__).parent
 
 
@@ -279,10 +281,7 @@ def main() -> None:
     print("  posterior mean +- sd  NUTS | emcee:")
     for n in problem.names:
         print(f"    {n:>10s}: {N['mean'][n]:.5g} +- {N['sd'][n]:.3g} | {E['mean'][n]:.5g} +- {E['sd'][n]:.3g}")
-    out = pathlib.Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a") as fh:
-        fh.write(json.dumps(rec) + "\n")
+    out = append_result(args.out, rec)
     print(f"appended to {out}")
 
 

@@ -30,6 +30,8 @@ import shutil
 import tempfile
 import time
 
+from _results import append_result  # benchmarks/_results.py (the script's folder is on sys.path)
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -92,9 +94,7 @@ def main() -> None:
         "bad_points": int((status != 0).sum()),
         "jax_version": jax.__version__,
     }
-    pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "a") as fh:
-        fh.write(json.dumps(out) + "\n")
+    append_result(args.out, out)
     if args.json:
         print(json.dumps(out))
     else:

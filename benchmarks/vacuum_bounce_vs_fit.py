@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import pathlib
 import platform
 import time
@@ -28,6 +27,7 @@ jax.config.update("jax_enable_x64", True)  # script, not library: float64 for va
 from gm2jax.models.mssm import bounce as bn  # noqa: E402
 from gm2jax.models.mssm.vacuum import vacuum_bound  # noqa: E402
 from gm2jax.sm import SMInputs  # noqa: E402
+from _results import append_result  # noqa: E402 (benchmarks/_results.py; the script's folder is on sys.path)
 
 OUT = pathlib.Path(__file__).parent / "results" / "vacuum_bounce.jsonl"
 
@@ -100,8 +100,7 @@ def main():
             + f"  S={out['S_at']:.1f} ({dt:.0f}s)",
             flush=True,
         )
-        with OUT.open("a") as fh:
-            fh.write(json.dumps(row) + "\n")
+        append_result(OUT, row)
     return 0
 
 
