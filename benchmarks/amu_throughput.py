@@ -15,14 +15,11 @@ points/s on one core of the 2-core CI machine kind.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import os
 import pathlib
-import platform
 import time
 
-from _results import append_result  # benchmarks/_results.py (the script's folder is on sys.path)
+from _results import environment, report  # benchmarks/_results.py (the script's folder is on sys.path)
 
 
 def main() -> None:
@@ -84,26 +81,17 @@ def main() -> None:
     c_val, t_val = timed(value)
     c_grad, t_grad = timed(value_grad)
     out = {
-        "benchmark": "amu_throughput",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        **environment("amu_throughput"),
         "batch": n,
         "device": str(jax.devices()[0].device_kind) + f" ({jax.default_backend()})",
-        "host": platform.node(),
-        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "points_per_second_value": n / t_val,
         "points_per_second_value_and_grad": n / t_grad,
         "grad_cost_ratio": t_grad / t_val,
         "compile_seconds": c_val - t_val,
         "compile_seconds_value_and_grad": c_grad - t_grad,
         "gm2calc_reference_points_per_second": 2.9e5,
-        "jax_version": jax.__version__,
     }
-    append_result(args.out, out)
-    if args.json:
-        print(json.dumps(out))
-    else:
-        for key_, val in out.items():
-            print(f"{key_:>36}: {val}")
+    report(args.out, out, args.json)
 
 
 if __name__ == "__main__":

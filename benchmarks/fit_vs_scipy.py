@@ -20,15 +20,13 @@ Results are printed and appended as one JSON line to ``benchmarks/results/fit_vs
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import pathlib
-import platform
 import time
 
 import numpy as np
 
-from _results import append_result  # benchmarks/_results.py (the script's folder is on sys.path)
+from _results import append_result, environment  # benchmarks/_results.py (the script's folder is on sys.path)
 
 
 class _Reached(Exception):
@@ -70,7 +68,6 @@ def main() -> None:
     import scipy
     from scipy.optimize import differential_evolution, minimize
 
-    import gm2jax
     from gm2jax import fit as gfit
     from gm2jax.config import load_config
 
@@ -79,14 +76,8 @@ def main() -> None:
     problem = cfg.problem()
     d, n = problem.ndim, args.starts
     rec = {
-        "benchmark": "fit_vs_scipy",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": platform.machine(),
-        "python": platform.python_version(),
-        "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
-        "jax": jax.__version__,
+        **environment("fit_vs_scipy"),
         "scipy": scipy.__version__,
-        "gm2jax": gm2jax.__version__,
         "config": cfg.name,
         "ndim": d,
         "starts": n,

@@ -53,17 +53,15 @@ appended as one JSON line to ``benchmarks/results/nuts_vs_emcee.jsonl``.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import pathlib
-import platform
 import time
 import warnings
 
 import numpy as np
 
-from _results import append_result  # benchmarks/_results.py (the script's folder is on sys.path)
+from _results import append_result, environment  # benchmarks/_results.py (the script's folder is on sys.path)
 
 HERE = pathlib.Path(__file__).parent
 
@@ -102,7 +100,6 @@ def main() -> None:
     import jax
     import jax.numpy as jnp
 
-    import gm2jax
     from gm2jax.config import load_config
     from gm2jax.fit import run_fit
     from gm2jax.sample import run_nuts
@@ -126,15 +123,9 @@ def main() -> None:
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     best = run_fit(cfg, hessian=False, profiles=False).x
     rec = {
-        "benchmark": "nuts_vs_emcee",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": platform.machine(),
-        "python": platform.python_version(),
-        "cpus": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        **environment("nuts_vs_emcee"),
         "loadavg_1_5_15_before": load_before,
-        "jax": jax.__version__,
         "emcee": emcee.__version__,
-        "gm2jax": gm2jax.__version__,
         "config": cfg.name,
         "ndim": problem.ndim,
         "best_fit": best.tolist(),

@@ -20,17 +20,14 @@ One JSON line is appended to ``benchmarks/results/scan_throughput.jsonl``.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
 import math
 import os
 import pathlib
-import platform
 import shutil
 import tempfile
 import time
 
-from _results import append_result  # benchmarks/_results.py (the script's folder is on sys.path)
+from _results import environment, report  # benchmarks/_results.py (the script's folder is on sys.path)
 
 
 def main() -> None:
@@ -76,30 +73,21 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     best = max(warm, key=lambda s: s.points_per_second)
     out = {
-        "benchmark": "scan_throughput",
-        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        **environment("scan_throughput"),
         "points": spec.n_total,
         "chunk_size": spec.chunk_size,
         "n_chunks": spec.n_chunks,
         "batch_size": args.batch_size,
         "device": str(jax.devices()[0].device_kind) + f" ({jax.default_backend()})",
         "n_devices": jax.local_device_count(),
-        "host": platform.node(),
-        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "points_per_second_cold": cold.points_per_second,
         "points_per_second_warm": best.points_per_second,
         "points_per_second_in_memory": spec.n_total / t_mem,
         "compile_seconds_approx": cold.seconds - best.seconds,
         "bytes_per_point_on_disk": disk_bytes / spec.n_total,
         "bad_points": int((status != 0).sum()),
-        "jax_version": jax.__version__,
     }
-    append_result(args.out, out)
-    if args.json:
-        print(json.dumps(out))
-    else:
-        for key, val in out.items():
-            print(f"{key:>30}: {val}")
+    report(args.out, out, args.json)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,7 @@ as one JSON line to ``benchmarks/results/vacuum_bounce.jsonl`` together with run
 from __future__ import annotations
 
 import argparse
-import datetime
 import pathlib
-import platform
 import time
 
 import jax
@@ -27,7 +25,7 @@ jax.config.update("jax_enable_x64", True)  # script, not library: float64 for va
 from gm2jax.models.mssm import bounce as bn  # noqa: E402
 from gm2jax.models.mssm.vacuum import vacuum_bound  # noqa: E402
 from gm2jax.sm import SMInputs  # noqa: E402
-from _results import append_result  # noqa: E402 (benchmarks/_results.py; the script's folder is on sys.path)
+from _results import append_result, environment  # noqa: E402 (benchmarks/_results.py; the script's folder is on sys.path)
 
 OUT = pathlib.Path(__file__).parent / "results" / "vacuum_bounce.jsonl"
 
@@ -54,10 +52,7 @@ def main():
     sm = SMInputs.from_convention("pdg")
     s_crit = bn.critical_action()
     meta = {
-        "benchmark": "vacuum_bounce_vs_fit",
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "machine": platform.machine(),
-        "python": platform.python_version(),
+        **environment("vacuum_bounce_vs_fit"),
         "s_crit": s_crit,
         "sm_convention": "pdg",
         "m_h": bn.M_HIGGS_GEV,
