@@ -204,9 +204,14 @@ def _parse_file(doc, origin: str, stem: str) -> tuple[dict[str, Dataset], str | 
 
 
 @functools.cache
+def _packaged_doc() -> dict:
+    """The parsed ``gm2jax/data/measurements.yaml`` (read once)."""
+    return yaml.safe_load(importlib.resources.files("gm2jax.data").joinpath("measurements.yaml").read_text())
+
+
+@functools.cache
 def _packaged() -> tuple[dict[str, Dataset], str, dict]:
-    text = importlib.resources.files("gm2jax.data").joinpath("measurements.yaml").read_text()
-    doc = yaml.safe_load(text)
+    doc = _packaged_doc()
     sets, default = _parse_file(doc, "gm2jax/data/measurements.yaml", "measurements")
     return sets, default, doc.get("limits", {})
 
@@ -306,9 +311,9 @@ class UpperLimit:
 _LIMIT_KEYS = {"default", "latest", "observable", "value", "cl", "status", "source_id", "comment"}
 
 
-def _limits_section(section: str) -> tuple[dict[str, UpperLimit], str, str]:
-    doc = yaml.safe_load(importlib.resources.files("gm2jax.data").joinpath("measurements.yaml").read_text())
-    body = doc.get(section, {})
+@functools.cache
+def _packaged_limits(section: str) -> tuple[dict[str, UpperLimit], str, str]:
+    body = _packaged_doc().get(section, {})
     out, default, latest = {}, None, None
     for name, e in body.items():
         where = f"measurements.yaml:{section}.{name}"
@@ -330,11 +335,6 @@ def _limits_section(section: str) -> tuple[dict[str, UpperLimit], str, str]:
         default = name if e.get("default") else default
         latest = name if e.get("latest") else latest
     return out, default, latest
-
-
-@functools.cache
-def _packaged_limits(section: str):
-    return _limits_section(section)
 
 
 def _pick_limit(section: str, name: str | None, what: str) -> UpperLimit:
@@ -378,11 +378,6 @@ def list_limits() -> dict[str, list[str]]:
     return {"lfv": sorted(_packaged_limits("lfv_limits")[0]), "edm": sorted(_packaged_limits("edm_limits")[0])}
 
 
-@functools.cache
-def _lepton_decays() -> dict:
-    return yaml.safe_load(importlib.resources.files("gm2jax.data").joinpath("measurements.yaml").read_text())["lepton_decays"]
-
-
 def lepton_decay_br(name: str) -> float:
     """Measured BR(l -> l' nu nu') (fraction) that normalises BR(l -> l' gamma), arXiv:2003.06633 eq. (1.7).
 
@@ -393,7 +388,7 @@ def lepton_decay_br(name: str) -> float:
         >>> lepton_decay_br("tau_mu_nu_nu")
         0.1739
     """
-    body = _lepton_decays()
+    body = _packaged_doc()["lepton_decays"]
     if name not in body:
         raise InvalidInput(f"unknown lepton decay {name!r}: use one of {sorted(body)}")
     return parse_value_error(body[name]["value"], f"lepton_decays.{name}.value")[0]

@@ -185,18 +185,7 @@ def amu_parts(p: LmutauParams, sm: SMInputs, lepton, delta=0.0, resummation: str
         out["az"].append(amu_zprime(p_l, lep, m_l_s))
         out["st"].append(st)
     a0, ac, az, status = (jnp.stack(out[k]) for k in ("a0", "ac", "az", "st"))
-    ok = status == 0
-    res = LmutauAmuResult(
-        total=jnp.where(ok, a0 + ac + az, jnp.nan),
-        neutralino=jnp.where(ok, a0, jnp.nan),
-        chargino=jnp.where(ok, ac, jnp.nan),
-        zprime=jnp.where(ok, az, jnp.nan),
-        status=status,
-        delta=deltas,
-    )
-    if isinstance(lepton, (tuple, list)):
-        return res
-    return jax.tree_util.tree_map(lambda x: x[0], res)
+    return mamu.finish_result(LmutauAmuResult, lepton, status, deltas, neutralino=a0, chargino=ac, zprime=az)
 
 
 @float64

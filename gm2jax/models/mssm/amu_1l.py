@@ -225,15 +225,16 @@ def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: st
         return _neutralino_sum(mn, msl, c, y, m_l), _chargino_sum(xch, msnu2, c, y, m_l)
 
     a0, ac = jax.vmap(one)(jnp.stack(msls), jnp.stack(msnus), jnp.stack(ys), jnp.stack(mls))
-    status = jnp.stack(statuses)
+    return finish_result(AmuResult, lepton, jnp.stack(statuses), deltas, neutralino=a0, chargino=ac)
+
+
+def finish_result(cls, lepton, status, deltas, **parts):
+    """Result of a model's a_l core: ``cls(total=sum(parts), **parts, status, delta)`` with NaN where
+    ``status != 0``; the leading lepton axis is dropped when ``lepton`` is a single name."""
     ok = status == 0
-    res = AmuResult(
-        total=jnp.where(ok, a0 + ac, jnp.nan),
-        neutralino=jnp.where(ok, a0, jnp.nan),
-        chargino=jnp.where(ok, ac, jnp.nan),
-        status=status,
-        delta=deltas,
-    )
+    total = sum(parts.values())
+    masked = {k: jnp.where(ok, v, jnp.nan) for k, v in parts.items()}
+    res = cls(total=jnp.where(ok, total, jnp.nan), status=status, delta=deltas, **masked)
     if isinstance(lepton, (tuple, list)):
         return res
     return jax.tree_util.tree_map(lambda x: x[0], res)
