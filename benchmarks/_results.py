@@ -1,4 +1,5 @@
-"""Shared by the benchmark scripts: the record header (machine, versions) and the results file.
+"""Shared by the benchmark scripts: core pinning, the record header (machine, versions) and the
+results file.
 
 Every script builds ``{**environment("name"), ...its figures...}`` and hands it to
 :func:`report`, which appends one JSON line to ``benchmarks/results/<name>.jsonl`` (or ``--out``).
@@ -11,6 +12,12 @@ import json
 import os
 import pathlib
 import platform
+
+
+def pin_cores(n: int) -> None:
+    """Pin this process to its first ``n`` usable CPU cores (0 = leave as is); call before importing JAX."""
+    if n and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:n]))
 
 
 def environment(benchmark: str) -> dict:

@@ -15,11 +15,10 @@ points/s on one core of the 2-core CI machine kind.
 from __future__ import annotations
 
 import argparse
-import os
 import pathlib
 import time
 
-from _results import environment, report  # benchmarks/_results.py (the script's folder is on sys.path)
+from _results import environment, pin_cores, report  # benchmarks/_results.py (the script's folder is on sys.path)
 
 
 def main() -> None:
@@ -30,8 +29,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print one JSON line")
     ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "amu_throughput.jsonl"))
     args = ap.parse_args()
-    if args.cores and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
+    pin_cores(args.cores)
 
     import jax
     import jax.numpy as jnp

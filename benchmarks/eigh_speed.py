@@ -25,6 +25,8 @@ import os
 import sys
 import time
 
+from _results import pin_cores  # benchmarks/_results.py (the script's folder is on sys.path)
+
 
 def _parse():
     ap = argparse.ArgumentParser(
@@ -40,8 +42,7 @@ def _parse():
 
 def main() -> int:
     args = _parse()
-    if args.cores and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
+    pin_cores(args.cores)
 
     import jax
     import jax.numpy as jnp

@@ -20,13 +20,12 @@ Results are printed and appended as one JSON line to ``benchmarks/results/fit_vs
 from __future__ import annotations
 
 import argparse
-import os
 import pathlib
 import time
 
 import numpy as np
 
-from _results import append_result, environment  # benchmarks/_results.py (the script's folder is on sys.path)
+from _results import append_result, environment, pin_cores  # benchmarks/_results.py (the script's folder is on sys.path)
 
 
 class _Reached(Exception):
@@ -47,6 +46,17 @@ def _counting(f, target):
     return g, state
 
 
+def _eval_stats(hits, reached=None) -> dict:
+    """``reached``, median/mean/max evaluations to the target over the runs that reached it
+    (``hits`` = evaluation count per run; ``reached`` mask, default ``hits > 0``)."""
+    hits = np.asarray(hits)
+    ok = hits > 0 if reached is None else np.asarray(reached)
+    if not ok.any():
+        return {"reached": 0, "evals_median": None, "evals_mean": None, "evals_max": None}
+    h = hits[ok]
+    return {"reached": int(ok.sum()), "evals_median": float(np.median(h)), "evals_mean": float(np.mean(h)), "evals_max": int(h.max())}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", default=str(pathlib.Path(__file__).parent.parent / "fits" / "mssm_heavy_smuR.toml"))
@@ -60,8 +70,7 @@ def main() -> None:
     ap.add_argument("--cores", type=int, default=0, help="pin to this many CPU cores (0 = no pinning)")
     ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "fit_vs_scipy.jsonl"))
     args = ap.parse_args()
-    if args.cores and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
+    pin_cores(args.cores)
 
     import jax
     import jax.numpy as jnp
@@ -111,10 +120,7 @@ def main() -> None:
     ok = hit > 0
     ours = {
         "method": "gm2jax adam (vmap over starts)",
-        "reached": int(ok.sum()),
-        "evals_median": float(np.median(hit[ok])) if ok.any() else None,
-        "evals_mean": float(np.mean(hit[ok])) if ok.any() else None,
-        "evals_max": int(hit[ok].max()) if ok.any() else None,
+        **_eval_stats(hit),
         "evals_total_batch": int((k + 1) * n),
         "wall_s_batch_all_reached": wall_adam,
         "wall_s_median_reached": float(np.nanmedian(hit_t)) if ok.any() else None,
@@ -143,13 +149,9 @@ def main() -> None:
 
     if args.lbfgs:
         r = gfit.run_fit(cfg, hessian=False, profiles=False, optimizer="lbfgs", steps=200)
-        e = r.evals_to_target
-        okl = e >= 0
         rec["gm2jax_lbfgs"] = {
             "method": "gm2jax optax.lbfgs (vmap over starts)",
-            "reached": int(okl.sum()),
-            "evals_median": float(np.median(e[okl])) if okl.any() else None,
-            "evals_mean": float(np.mean(e[okl])) if okl.any() else None,
+            **_eval_stats(r.evals_to_target, r.evals_to_target >= 0),
             "wall_s_incl_compile": r.wall_time["optimizer"],
         }
 
@@ -170,10 +172,7 @@ def main() -> None:
     okn = nm_hits > 0
     rec["scipy_nelder_mead"] = {
         "method": "scipy Nelder-Mead (same starts, same chi2 in u-space)",
-        "reached": int(okn.sum()),
-        "evals_median": float(np.median(nm_hits[okn])) if okn.any() else None,
-        "evals_mean": float(np.mean(nm_hits[okn])) if okn.any() else None,
-        "evals_max": int(nm_hits[okn].max()) if okn.any() else None,
+        **_eval_stats(nm_hits),
         "wall_s_sum_over_starts": nm_time,
     }
 
@@ -193,9 +192,7 @@ def main() -> None:
     rec["scipy_differential_evolution"] = {
         "method": "scipy differential_evolution (box u in [-6, 6]^n, popsize 15)",
         "runs": args.de_runs,
-        "reached": int(okd.sum()),
-        "evals_median": float(np.median(de_hits[okd])) if okd.any() else None,
-        "evals_mean": float(np.mean(de_hits[okd])) if okd.any() else None,
+        **_eval_stats(de_hits),
         "wall_s_sum_over_runs": de_time,
     }
 

@@ -61,7 +61,7 @@ import warnings
 
 import numpy as np
 
-from _results import append_result, environment  # benchmarks/_results.py (the script's folder is on sys.path)
+from _results import append_result, environment, pin_cores  # benchmarks/_results.py (the script's folder is on sys.path)
 
 HERE = pathlib.Path(__file__).parent
 
@@ -94,8 +94,7 @@ def main() -> None:
     ap.add_argument("--note", default="", help="free text stored with the result")
     ap.add_argument("--out", default=str(HERE / "results" / "nuts_vs_emcee.jsonl"))
     args = ap.parse_args()
-    if args.cores and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
+    pin_cores(args.cores)
 
     import jax
     import jax.numpy as jnp
