@@ -109,20 +109,6 @@ def _neutralino_sum7(mn7, msl, c: Couplings, y, m_lepton, bp_left, bp_right):
     return m_lepton**2 * _LOOP * linalg.spectral_sum(mamu._g_neutralino, mn7, msl, pp, qq, m_lepton)
 
 
-def amu_neutralino(p: LmutauParams, c: Couplings, lepton, m_lepton, delta=0.0):
-    """Neutralino-slepton a_l over 7 neutralinos (no status handling; see :func:`amu`)."""
-    y = msp.yukawa(c, p.tan_beta, m_lepton, delta)
-    msl = sp.slepton_matrix(p, c, lepton, m_lepton, delta)
-    bl, br = bprime_couplings(p, lepton)
-    return _neutralino_sum7(sp.neutralino_matrix(p, c), msl, c, y, m_lepton, bl, br)
-
-
-def amu_chargino(p: LmutauParams, c: Couplings, lepton, m_lepton, delta=0.0):
-    """Chargino-sneutrino a_l (MSSM amplitude, D_X-shifted sneutrino; no status handling)."""
-    y = msp.yukawa(c, p.tan_beta, m_lepton, delta)
-    return mamu._chargino_sum(sp.chargino_matrix(p, c), sp.sneutrino_mass2(p, c, lepton), c, y, m_lepton)
-
-
 def amu_zprime(p: LmutauParams, lepton, m_lepton):
     """Z' loop for lepton ``lepton`` (static): loops.amu_zprime(g_X |Q_X|, M_Z', m_l); 0 for e."""
     q = abs(lepton_charge(lepton))
