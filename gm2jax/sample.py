@@ -488,6 +488,31 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
     )
 
 
+def posterior_predictions(samples, config, keys=None, max_draws: int | None = None) -> dict:
+    """Model predictions (any key, with ``status``) re-evaluated on posterior draws.
+
+    Args:
+        samples: ``arviz.InferenceData`` (its ``posterior``), or a dict name -> array of draws.
+        config: the :class:`gm2jax.config.FitConfig` (or TOML path) that produced them.
+        keys: prediction keys to return (default: the model's recorded outputs).
+        max_draws: keep at most this many draws (evenly thinned).
+
+    Returns:
+        dict key -> 1-D NumPy array over the (flattened, thinned) draws, plus ``status``.
+    """
+    if not isinstance(config, FitConfig):
+        config = load_config(config)
+    post = getattr(samples, "posterior", samples)
+    x = np.stack([np.asarray(post[n]).ravel() for n in config.names], axis=-1)
+    if max_draws is not None and len(x) > max_draws:
+        x = x[np.linspace(0, len(x) - 1, max_draws).round().astype(int)]
+    with jax.enable_x64(True):
+        prob = config.problem()
+        keys = prob.outputs() if keys is None else tuple(keys)
+        pred = jax.jit(jax.vmap(prob.predict))(jnp.asarray(x))
+        return {k: np.asarray(pred[k]) for k in (*keys, "status")}
+
+
 def save_netcdf(result: SampleResult, path) -> pathlib.Path:
     """Write the InferenceData to netCDF (config and gm2jax version in the groups' attrs)."""
     path = pathlib.Path(path)

@@ -43,9 +43,9 @@ Two parametrisations, chosen by the KEYS a config (or a parameter dict) sets -- 
   Why one model with key-selected inputs rather than a second registered name: the registry
   loads ``"flavon"`` lazily from this module, a second name would be unknown to a fresh process
   (the CLI) until this module is imported; and the selection is static (dict keys), so each
-  config compiles one branch only.  The model's ``outputs`` avoid every name that is a parameter
-  of either parametrisation (NUTS records outputs as deterministic sites, which must not repeat a
-  sampled name).
+  config compiles one branch only.  The model's ``outputs`` include the parameters of either
+  parametrisation (g_l, va, lam1, c_e, x_phi): NUTS records each name once, as a sample site where
+  it is sampled and as a deterministic site where it is derived (:func:`gm2jax.sample.make_model`).
 
 Predictions: ``a_e, a_mu`` (Delta a_l, eqs. (3.9)-(3.10) with the model's lepton masses),
 ``m_e, m_mu`` (|eqs. (3.7)-(3.8)|, GeV), ``c_e, c_mu``, ``x_phi``, ``mu_phi1`` (GeV), the exact
@@ -78,8 +78,7 @@ Constraints (``[likelihood] constraints``):
   The Z_2 of Table 1 forbids mu -> e gamma at any order and the couplings are real, so both
   vanish identically in this model: the terms are included for completeness (chi^2 = 0).
 
-Helpers: :func:`posterior_predictions` (derived quantities -- g_l, va, lambda_1, c_e, x_phi -- of
-posterior samples), :func:`chi2_floor` (the exact best chi^2 of the physical parametrisation for
+Helpers: :func:`chi2_floor` (the exact best chi^2 of the physical parametrisation for
 a c_e window), :func:`consistent_point` (single-start Levenberg-Marquardt on a flavon config: a
 self-consistent point in seconds) and :func:`repair_vacuum` (the smallest change of chosen
 potential parameters that makes given vevs stationary, e.g. Table 2's).
@@ -427,10 +426,8 @@ MODEL = ModelSpec(
         "mu_e_gamma": meg_term,
         "electron_edm": edm_term,
     },
-    # no key that is a parameter of either parametrisation (NUTS records outputs as
-    # deterministic sites, which must not repeat a sampled name): c_e, x_phi, g_l, va and lam1
-    # of a posterior come from :func:`posterior_predictions`
-    outputs=("a_{l}", "m_{l}", "c_mu", "mu_phi1", "cond_3_11", "m_S1", "m_S2", "m_P1", "m_P2"),
+    outputs=("a_{l}", "m_{l}", "c_e", "c_mu", "x_phi", "g_e", "g_mu", "va", "lam1", "mu_phi1", "cond_3_11",
+             "m_S1", "m_S2", "m_P1", "m_P2"),
 )
 """The registered ``"flavon"`` model (lazily imported by :func:`gm2jax.likelihood.get_model`)."""
 
@@ -576,40 +573,3 @@ def chi2_floor(c_e_max: float = C_RANGE[1], dataset: str = "flavor2020", sm_conv
         "chi2": chi2, "c_e": c, "c_mu": 3.0 * c / (2.0 * c - 1.0), "a_mu": float(s), "a_e": float(-rho * s),
         "R_mu": float((s - dm) / sg), "R_e": float((-rho * s - de) / se), "c_e_exact": c_exact,
     }
-
-
-POSTERIOR_KEYS = ("g_e", "g_mu", "va", "lam1", "c_e", "c_mu", "x_phi", "a_e", "a_mu")
-"""Default keys of :func:`posterior_predictions`."""
-
-
-def posterior_predictions(samples, config, keys=POSTERIOR_KEYS, max_draws: int | None = None) -> dict:
-    """Model predictions (derived parameters included) for posterior draws.
-
-    NUTS records only sampled names and the model's ``outputs``; in the physical
-    parametrisation the derived ``g_e, g_mu, va, lam1`` (free parameters of the vev-based one)
-    come from here.
-
-    Args:
-        samples: ``arviz.InferenceData`` (its ``posterior``), or a dict name -> array of draws.
-        config: the :class:`gm2jax.config.FitConfig` (or TOML path) that produced them.
-        keys: prediction keys to return.
-        max_draws: keep at most this many draws (evenly thinned).
-
-    Returns:
-        dict key -> 1-D NumPy array over the (flattened, thinned) draws, plus ``status``.
-    """
-    import numpy as np
-
-    from gm2jax.config import FitConfig, load_config
-
-    if not isinstance(config, FitConfig):
-        config = load_config(config)
-    post = getattr(samples, "posterior", samples)
-    cols = [np.asarray(post[n]).ravel() for n in config.names]
-    x = np.stack(cols, axis=-1)
-    if max_draws is not None and len(x) > max_draws:
-        x = x[np.linspace(0, len(x) - 1, max_draws).round().astype(int)]
-    with jax.enable_x64(True):
-        prob = config.problem()
-        pred = jax.jit(jax.vmap(prob.predict))(jnp.asarray(x))
-        return {k: np.asarray(pred[k]) for k in (*keys, "status")}
