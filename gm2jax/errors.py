@@ -50,6 +50,12 @@ class Status(enum.IntFlag):
     FOLD = 1 << 12
     VEV_ORDERING = 1 << 13
     NOT_GLOBAL_MINIMUM = 1 << 14
+    TACHYON_SFERMION = 1 << 15
+    TACHYON_HIGGS = 1 << 16
+    NONPERTURBATIVE = 1 << 17
+    NUMERICALLY_UNRELIABLE = 1 << 18
+    INVALID_SM_INPUT = 1 << 19
+    UNITARITY_VIOLATED = 1 << 20
 
 
 _MESSAGES = {
@@ -67,6 +73,12 @@ _MESSAGES = {
     Status.FOLD: "self-consistent solution at a fold (double root): its derivative is infinite; move the inputs off the fold",
     Status.VEV_ORDERING: "flavon vevs in the wrong order (v1 > va): the mechanism of arXiv:2003.06633 needs v1 < va; lower v1 or raise va",
     Status.NOT_GLOBAL_MINIMUM: "the requested vacuum is only a local minimum (a deeper stationary point exists): change the mu^2 or quartic parameters",
+    Status.TACHYON_SFERMION: "a squark or stau mass^2 < 0: raise the third-generation soft masses or reduce the A terms / mu tan(beta)",
+    Status.TACHYON_HIGGS: "a Higgs boson mass^2 < 0: change M_A (MSSM) or the 2HDM mass parameters",
+    Status.NONPERTURBATIVE: "a coupling is non-perturbative (|y| or |lambda| beyond its bound): change tan(beta), mu or the quartic couplings",
+    Status.NUMERICALLY_UNRELIABLE: "the result is numerically unreliable (near-massless state or near a pole): move the masses away from zero / the pole",
+    Status.INVALID_SM_INPUT: "an SM input is unphysical (alpha, MZ, MW, G_F and lepton masses must be positive, MW < MZ): fix the SM inputs",
+    Status.UNITARITY_VIOLATED: "tree-level perturbative unitarity is violated: reduce the quartic couplings",
     Status.YUKAWA_POLE: "1 + Delta_l = 0: the resummed lepton Yukawa diverges; move mu tan(beta), M1 or the slepton masses",
 }
 
