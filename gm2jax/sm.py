@@ -67,6 +67,10 @@ class SMInputs(eqx.Module):
         sin2_theta_W: MS-bar weak mixing angle (``msbar`` scheme only; ignored on shell).
         G_F: Fermi constant in GeV^-2 (``msbar`` scheme: fixes v).
         m_e, m_mu, m_tau: lepton pole masses in GeV.
+        alpha_0: Thomson-limit fine-structure constant alpha(0) (two-loop photonic prefactor).
+        alpha_s: strong coupling alpha_s(MZ), MS-bar, 5 flavours (two loops: Delta_b, m_b(MZ)).
+        m_t: top-quark pole mass in GeV (two loops: stop sector, top Yukawa).
+        m_b_mb: bottom-quark MS-bar mass m_b(m_b) in GeV (two loops: sbottom sector, bottom Yukawa).
         scheme: ``"onshell"`` (GM2Calc) or ``"msbar"`` (seeds/PDG); static.
     """
 
@@ -78,6 +82,10 @@ class SMInputs(eqx.Module):
     m_e: float
     m_mu: float
     m_tau: float
+    alpha_0: float
+    alpha_s: float
+    m_t: float
+    m_b_mb: float
     scheme: str = eqx.field(static=True, default="msbar")
 
     def __check_init__(self):
@@ -98,7 +106,7 @@ class SMInputs(eqx.Module):
             raise InvalidInput(f"unknown SM convention {name!r}: use one of {sorted(conv)}")
         c = conv[name]
         fields = {}
-        for key in ("alpha_MZ", "MZ", "MW", "G_F", "m_e", "m_mu", "m_tau"):
+        for key in ("alpha_MZ", "MZ", "MW", "G_F", "m_e", "m_mu", "m_tau", "alpha_0", "alpha_s", "m_t", "m_b_mb"):
             fields[key] = float(c[key]["value"])
         s2 = c["sin2_theta_W"]["value"]
         fields["sin2_theta_W"] = float(s2) if s2 is not None else 1.0 - fields["MW"] ** 2 / fields["MZ"] ** 2
