@@ -42,7 +42,7 @@ def amu(files, lepton, resum, as_json, benchmarks, list_benchmarks):
     try:
         rows = amu_files(inputs, lepton=lepton, resum=resum)
     except Gm2jaxError as err:
-        click.echo(f"error: {err}", err=True)
+        click.echo(f"Error: {err}", err=True)
         sys.exit(2)
     failed = False
     for row in rows:
@@ -109,24 +109,25 @@ def _load_config_or_exit(config, fit_overrides, sample_overrides):
     import jax
 
     from gm2jax.config import load_config
+    from gm2jax.configs import resolve_config
     from gm2jax.errors import Gm2jaxError
 
     jax.config.update("jax_enable_x64", True)
     try:
-        cfg = load_config(config)
+        cfg = load_config(resolve_config(config))
         fit_overrides = {k: v for k, v in fit_overrides.items() if v is not None}
         if fit_overrides:
             cfg = cfg.replace(fit=fit_overrides)
         if sample_overrides:
             cfg = cfg.replace(sample=sample_overrides)
     except Gm2jaxError as err:
-        click.echo(f"error: {err}", err=True)
+        click.echo(f"Error: {err}", err=True)
         sys.exit(2)
     return cfg
 
 
 @main.command()
-@click.argument("config", type=click.Path(exists=True, dir_okay=False))
+@click.argument("config")
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None, help="Output directory (default: out/<config stem>/).")
 @click.option("--sample/--no-sample", "do_sample", default=True, show_default=True, help="Also run a short NUTS posterior from the best fit.")
 @click.option("--starts", type=int, default=None, help="Number of random starts (default: [fit] of the config).")
@@ -136,7 +137,7 @@ def _load_config_or_exit(config, fit_overrides, sample_overrides):
 @_add_options(_SAMPLE_OPTIONS)
 @click.option("--progress", is_flag=True, help="Print progress.")
 def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup, samples, progress):
-    """Multi-start best fit of CONFIG (TOML), profiles, Hessian covariance and a short NUTS posterior.
+    """Multi-start best fit of CONFIG (TOML file or packaged name), profiles, Hessian covariance and a short NUTS posterior.
 
     Writes to --out: fit.json (best fit, chi2, pulls, covariance, profiles, evaluations,
     wall time), profiles.png, and unless --no-sample posterior.nc (ArviZ netCDF),
@@ -162,13 +163,13 @@ def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup,
 
 
 @main.command()
-@click.argument("config", type=click.Path(exists=True, dir_okay=False))
+@click.argument("config")
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None, help="Output directory (default: out/<config stem>/).")
 @click.option("--seed", type=int, default=None, help="PRNG seed of NUTS.")
 @_add_options(_SAMPLE_OPTIONS)
 @click.option("--progress", is_flag=True, help="numpyro progress bar.")
 def sample(config, out, seed, chains, warmup, samples, progress):
-    """NUTS posterior of CONFIG (TOML), started near a quick multi-start best fit.
+    """NUTS posterior of CONFIG (TOML file or packaged name), started near a quick multi-start best fit.
 
     Writes to --out: posterior.nc (ArviZ netCDF with config and gm2jax version in attrs),
     posterior_summary.json (R-hat, ESS, divergences, ESS/s) and corner.png.
@@ -209,13 +210,17 @@ def scan(config, out_dir, grid_points, sobol_points, seed, chunk_size, batch_siz
                 client = distributed.Client(cluster)
             else:
                 client = distributed.Client(scheduler)
+        if config != "-":
+            from gm2jax.configs import resolve_config
+
+            config = str(resolve_config(config))
         summary = run_scan(
             config, out_dir, grid_points=grid_points, sobol_points=sobol_points, seed=seed,
             chunk_size=chunk_size, batch_size=batch_size, max_chunks=max_chunks,
             overwrite=overwrite, client=client, progress=progress,
         )
     except Gm2jaxError as err:
-        click.echo(f"error: {err}", err=True)
+        click.echo(f"Error: {err}", err=True)
         sys.exit(2)
     finally:
         if client is not None:
@@ -225,6 +230,33 @@ def scan(config, out_dir, grid_points, sobol_points, seed, chunk_size, batch_siz
     click.echo(json.dumps(summary.to_dict()))
     if not summary.complete:
         sys.exit(3)  # partial (--max-chunks): rerun to resume
+
+
+@main.command("configs")
+@click.option("--paths", is_flag=True, help="Print the file of each configuration too.")
+def configs(paths):
+    """List the packaged fit configurations (usable by name: `gm2jax fit NAME`)."""
+    from gm2jax.configs import config_description, packaged_configs
+
+    for name, path in packaged_configs().items():
+        click.echo(f"{name}\t{path if paths else config_description(path)}")
+
+
+@main.command("init")
+@click.argument("name")
+@click.argument("dest", required=False)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def init(name, dest, force):
+    """Copy the packaged configuration NAME to DEST (default ./NAME.toml) to edit."""
+    from gm2jax.configs import copy_config
+    from gm2jax.errors import Gm2jaxError
+
+    try:
+        path = copy_config(name, dest, overwrite=force)
+    except Gm2jaxError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {path}; run it with: gm2jax fit {path}")
 
 
 if __name__ == "__main__":
