@@ -91,6 +91,10 @@ __all__ = [
     "zprime_loop",
     "amu_zprime",
     "divided_difference",
+    "F3C",
+    "F4C",
+    "F3N",
+    "F4N",
 ]
 
 # ----------------------------------------------------------------------------------------
@@ -950,3 +954,188 @@ def divided_difference(f, x, y, *args, rtol: float = 0.1):
     fp = jax.vmap(fprime)(jnp.asarray(_GL_X))
     quad = jnp.tensordot(jnp.asarray(_GL_W), fp, axes=1)
     return jnp.where(near, quad, naive)
+
+
+# ----------------------------------------------------------------------------------------
+# 7. two-loop photonic functions F3C, F4C, F3N, F4N of arXiv:1003.5820  (section owner: B2)
+# ----------------------------------------------------------------------------------------
+#
+# Each is c/(1-x)^n * [P0(x) + P1(x) ln x + P2(x) ln^2 x + P3(x) Li2(1-x)] with integer
+# polynomials P (GM2Calc 2.3.1, src/gm2_ffunctions.cpp, normalised to F(1) = 1).  Near x = 1 the
+# closed form cancels to O((x-1)^n), so for |x - 1| < _W_2L the Taylor series in d = x - 1 is
+# used; its coefficients are exact rationals computed once at import from the series of
+# ln(1+d), ln^2(1+d) and Li2(-d) (:func:`_f2l_series`), which also verifies exactly that the
+# numerator vanishes to O(d^n) and that F(1) = 1.
+
+_W_2L = 0.25  # series for |x - 1| < 0.25; the closed form loses ~600 eps/0.25^4 ~ 3e-11 -> ~1e-12 relative
+_N_2L = 34  # series terms: truncation <~ |c_34| 0.25^34 < 1e-19 (coefficients are O(1))
+
+# (prefactor, n, P0, P1, P2, P3); polynomial coefficients in ascending powers of x
+_F2L_DEF = {
+    # 4/(141 (1-x)^4) [(1-x)(151x^2 - 335x + 592) + 6(21x^3 - 108x^2 - 93x + 50) ln x
+    #                  - 54x(x^2 - 2x - 2) ln^2 x - 108x(x^2 - 2x + 12) Li2(1-x)]
+    "F3C": (Fraction(4, 141), 4, (592, -927, 486, -151), (300, -558, -648, 126), (0, 108, 108, -54), (0, -1296, 216, -108)),
+    # -9/(122 (1-x)^3) [8(x^2 - 3x + 2) + (11x^2 - 40x + 5) ln x - 2(x^2 - 2x - 2) ln^2 x
+    #                   - 4(x^2 - 2x + 9) Li2(1-x)]
+    "F4C": (Fraction(-9, 122), 3, (16, -24, 8), (5, -40, 11), (4, 4, -2), (-36, 8, -4)),
+    # 4/(105 (1-x)^4) [(1-x)(-97x^2 - 529x + 2) + 6x^2(13x + 81) ln x + 108x(7x + 4) Li2(1-x)]
+    "F3N": (Fraction(4, 105), 4, (2, -531, 432, 97), (0, 0, 486, 78), (), (0, 432, 756)),
+    # -9/(4 (1-x)^3) [(x + 3)(x ln x + x - 1) + (6x + 2) Li2(1-x)]
+    "F4N": (Fraction(-9, 4), 3, (-3, 2, 1), (0, 3, 1), (), (2, 6)),
+}
+
+
+def _series_mul(a, b, m):
+    return [sum((a[i] * b[k - i] for i in range(k + 1)), Fraction(0)) for k in range(m)]
+
+
+def _poly_in_d(p, m):
+    """Coefficients in d of sum_j p_j (1 + d)^j (exact)."""
+    out = [Fraction(0)] * m
+    for j, pj in enumerate(p):
+        for k in range(min(j, m - 1) + 1):
+            out[k] += pj * comb(j, k)
+    return out
+
+
+def _f2l_series(name: str, m: int):
+    """Exact Taylor coefficients in d = x - 1 of the function ``name`` of ``_F2L_DEF`` (m terms)."""
+    pref, n, p0, p1, p2, p3 = _F2L_DEF[name]
+    mm = m + n
+    ln = [Fraction(0)] + [Fraction((-1) ** (j + 1), j) for j in range(1, mm)]  # ln(1+d)
+    ln2 = _series_mul(ln, ln, mm)
+    li2 = [Fraction(0)] + [Fraction((-1) ** k, k * k) for k in range(1, mm)]  # Li2(-d)
+    num = _poly_in_d(p0, mm)
+    for p, s in ((p1, ln), (p2, ln2), (p3, li2)):
+        num = [a + b for a, b in zip(num, _series_mul(_poly_in_d(p, mm), s, mm))]
+    if any(num[:n]):
+        raise AssertionError(f"{name}: numerator does not vanish to O(d^{n})")
+    sign = 1 if n % 2 == 0 else -1  # (1 - x)^n = (-d)^n
+    coefs = [pref * sign * c for c in num[n:]]
+    if coefs[0] != 1:
+        raise AssertionError(f"{name}(1) = {coefs[0]} != 1")
+    return coefs
+
+
+_F2L_C = {name: [float(c) for c in _f2l_series(name, _N_2L)] for name in _F2L_DEF}
+
+
+@jax.custom_jvp
+def _li2_one_minus(x):
+    """Li2(1 - x) for x > 0 (``jax.scipy.special.spence``; accurate to ~2e-15)."""
+    return jax.scipy.special.spence(x)
+
+
+@_li2_one_minus.defjvp
+def _li2_one_minus_jvp(primals, tangents):
+    # d/dx Li2(1-x) = ln(x)/(1-x) = -phi_0[1, x]  (stable at x = 1; spence's own JVP is NaN for x > 1)
+    (x,), (dx,) = primals, tangents
+    return _li2_one_minus(x), -_dd1(0, 1, x) * dx
+
+
+def _f2l(name: str, x):
+    pref, n, p0, p1, p2, p3 = _F2L_DEF[name]
+    d = x - 1.0
+    near = jnp.abs(d) < _W_2L
+    series = _horner(_F2L_C[name], jnp.where(near, d, 0.0))
+    xf = jnp.where(near, 2.0, x)
+    lx = jnp.log(xf)
+    num = _horner([float(c) for c in p0], xf) + _horner([float(c) for c in p1], xf) * lx
+    if p2:
+        num = num + _horner([float(c) for c in p2], xf) * lx**2
+    num = num + _horner([float(c) for c in p3], xf) * _li2_one_minus(xf)
+    closed = float(pref) * num / (1.0 - xf) ** n
+    return jnp.where(near, series, closed)
+
+
+@float64
+def F3C(x):
+    r"""Photonic two-loop chargino function F3C(x) of arXiv:1003.5820, eq. (35); F3C(1) = 1.
+
+    .. math:: F_3^C(x) = \frac{4}{141(1-x)^4}\Big[(1-x)(151x^2 - 335x + 592)
+              + 6(21x^3 - 108x^2 - 93x + 50)\ln x - 54x(x^2 - 2x - 2)\ln^2 x
+              - 108x(x^2 - 2x + 12)\,\mathrm{Li}_2(1-x)\Big]
+
+    (GM2Calc 2.3.1 form).  Series ``1 + 1059/1175 d - 4313/3525 d^2 + ...`` (exact rationals,
+    34 terms) for ``|d| = |x - 1| < 0.25``.  Limits: ``F3C(x) -> +inf`` like ``(600/141) ln(1/x)``
+    for ``x -> 0`` (x = 0 returns the value at 1e-100); ``F3C(x) ~ (4/141)(126 - 36 pi^2 ...) ln x / x``
+    decays for ``x -> inf``.
+
+    Args:
+        x: ``m_chargino^2 / m_sneutrino^2`` (>= 0).
+
+    Returns:
+        F3C(x).
+
+    References:
+        arXiv:1003.5820, eq. (35); arXiv:1510.08071 (GM2Calc).
+    """
+    return _f2l("F3C", _pos(x))
+
+
+@float64
+def F4C(x):
+    r"""Photonic two-loop chargino chirality-flip function F4C(x), arXiv:1003.5820 eq. (35); F4C(1) = 1.
+
+    .. math:: F_4^C(x) = -\frac{9}{122(1-x)^3}\Big[8(x^2 - 3x + 2) + (11x^2 - 40x + 5)\ln x
+              - 2(x^2 - 2x - 2)\ln^2 x - 4(x^2 - 2x + 9)\,\mathrm{Li}_2(1-x)\Big]
+
+    Series ``1 - 45/122 d + 941/6100 d^2 + ...`` for ``|x - 1| < 0.25``.  ``F4C(x)`` diverges like
+    ``-(36/122) ln^2 x`` for ``x -> 0`` (the exact formula is returned for every x > 0 and x = 0
+    gives the value at 1e-100; GM2Calc returns 0 for x < 10 eps, a massless chargino that gm2jax
+    flags); it decays like ``ln^2 x / x`` for ``x -> inf``.
+
+    Args:
+        x: ``m_chargino^2 / m_sneutrino^2`` (>= 0).
+
+    Returns:
+        F4C(x).
+
+    References:
+        arXiv:1003.5820, eq. (35); arXiv:1510.08071 (GM2Calc).
+    """
+    return _f2l("F4C", _pos(x))
+
+
+@float64
+def F3N(x):
+    r"""Photonic two-loop neutralino function F3N(x), arXiv:1003.5820 eq. (36); F3N(1) = 1.
+
+    .. math:: F_3^N(x) = \frac{4}{105(1-x)^4}\Big[(1-x)(-97x^2 - 529x + 2)
+              + 6x^2(13x + 81)\ln x + 108x(7x + 4)\,\mathrm{Li}_2(1-x)\Big]
+
+    Series ``1 + 76/875 d - 431/2625 d^2 + ...`` for ``|x - 1| < 0.25``.  Limits:
+    ``F3N(0) = 8/105``; ``F3N(x) ~ (4/105)(97 - 78 ... ) / x`` type decay for ``x -> inf``.
+
+    Args:
+        x: ``m_neutralino^2 / m_slepton^2`` (>= 0).
+
+    Returns:
+        F3N(x).
+
+    References:
+        arXiv:1003.5820, eq. (36); arXiv:1510.08071 (GM2Calc).
+    """
+    return _f2l("F3N", _pos(x))
+
+
+@float64
+def F4N(x):
+    r"""Photonic two-loop neutralino chirality-flip function F4N(x), arXiv:1003.5820 eq. (36); F4N(1) = 1.
+
+    .. math:: F_4^N(x) = -\frac{9}{4(1-x)^3}\Big[(x + 3)(x\ln x + x - 1)
+              + (6x + 2)\,\mathrm{Li}_2(1-x)\Big]
+
+    Series ``1 - 111/800 d^2 + 59/400 d^3 + ...`` (no linear term) for ``|x - 1| < 0.25``.
+    Limits: ``F4N(0) = -(3/4)(pi^2 - 9)``; ``F4N(x) ~ (9/4)(... ln x)/x`` for ``x -> inf``.
+
+    Args:
+        x: ``m_neutralino^2 / m_slepton^2`` (>= 0).
+
+    Returns:
+        F4N(x).
+
+    References:
+        arXiv:1003.5820, eq. (36); arXiv:1510.08071 (GM2Calc).
+    """
+    return _f2l("F4N", _pos(x))

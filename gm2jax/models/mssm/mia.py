@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import math
 
+import jax.numpy as jnp
+
 from gm2jax import loops
 from gm2jax._precision import float64
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.params import MSSMParams
-from gm2jax.sm import SMInputs, couplings, lepton_index
+from gm2jax.sm import Couplings, SMInputs, couplings, lepton_index
 
 _LOOP = 1.0 / (16.0 * math.pi**2)
 
@@ -67,3 +69,105 @@ def amu_bino_mia(p: MSSMParams, sm: SMInputs, lepton="mu"):
     dd = loops.divided_difference(_h_bino, m[1, 1], m[0, 0], p.M1**2)
     return c.gY**2 * _LOOP * m_l**2 * p.M1 * (p.mu * p.tan_beta - p.Ae[..., g]) * dd
 
+
+
+# ----------------------------------------------------------------------------------------
+# GM2Calc's leading-log (mass-insertion) one-loop terms, arXiv:1311.1775 eqs. (6.2a-e)
+# ----------------------------------------------------------------------------------------
+#
+# Conventions (GM2Calc 2.3.1, GM2CALC_CONVENTIONS.md sec. 8), which differ from the seed-000
+# approximations above: m_L, m_E are the BARE soft masses of the lepton's own generation (no
+# D-terms, no m_l^2), m_snu is the spectrum (tree-level) sneutrino mass, m_l the pole mass, g2 and
+# gY of the given couplings, and no 1/(1 + Delta_l) factor (the callers apply it).  These are the
+# one-loop factors of the two-loop leading-log fermion/sfermion terms of arXiv:1311.1775 eq. (6.5).
+
+
+def _bare_soft_masses(p: MSSMParams, lepton):
+    """(|m_L|, |m_E|) in GeV: GM2Calc's sqrt(ml2), sqrt(me2) of the lepton's own generation."""
+    g = lepton_index(lepton)
+    return jnp.abs(p.msl[..., g]), jnp.abs(p.mse[..., g])
+
+
+def amu_1l_approx_WHnu(p: MSSMParams, c: Couplings, lepton, m_lepton):
+    """Wino-higgsino-sneutrino leading-log term, arXiv:1311.1775 eq. (6.2a).
+
+    ``2 g2^2/(16 pi^2) m_l^2 M2 mu tb / m_snu^4 Fa(M2^2/m_snu^2, mu^2/m_snu^2)``.
+    """
+    msnu2 = jnp.abs(sp.sneutrino_mass2(p, c, lepton))
+    pref = 2.0 * c.g2**2 * _LOOP * m_lepton**2 * p.M2 * p.mu * p.tan_beta / msnu2**2
+    return pref * loops.Fa(p.M2**2 / msnu2, p.mu**2 / msnu2)
+
+
+def amu_1l_approx_WHmuL(p: MSSMParams, c: Couplings, lepton, m_lepton):
+    """Wino-higgsino-left-slepton leading-log term, arXiv:1311.1775 eq. (6.2b).
+
+    ``-g2^2/(16 pi^2) m_l^2 M2 mu tb / m_L^4 Fb(M2^2/m_L^2, mu^2/m_L^2)``.
+    """
+    ml2 = _bare_soft_masses(p, lepton)[0] ** 2
+    pref = -(c.g2**2) * _LOOP * m_lepton**2 * p.M2 * p.mu * p.tan_beta / ml2**2
+    return pref * loops.Fb(p.M2**2 / ml2, p.mu**2 / ml2)
+
+
+def amu_1l_approx_BHmuL(p: MSSMParams, c: Couplings, lepton, m_lepton):
+    """Bino-higgsino-left-slepton leading-log term, arXiv:1311.1775 eq. (6.2c).
+
+    ``gY^2/(16 pi^2) m_l^2 M1 mu tb / m_L^4 Fb(M1^2/m_L^2, mu^2/m_L^2)``.
+    """
+    ml2 = _bare_soft_masses(p, lepton)[0] ** 2
+    pref = c.gY**2 * _LOOP * m_lepton**2 * p.M1 * p.mu * p.tan_beta / ml2**2
+    return pref * loops.Fb(p.M1**2 / ml2, p.mu**2 / ml2)
+
+
+def amu_1l_approx_BHmuR(p: MSSMParams, c: Couplings, lepton, m_lepton):
+    """Bino-higgsino-right-slepton leading-log term, arXiv:1311.1775 eq. (6.2d).
+
+    ``-2 gY^2/(16 pi^2) m_l^2 M1 mu tb / m_E^4 Fb(M1^2/m_E^2, mu^2/m_E^2)``.
+    """
+    me2 = _bare_soft_masses(p, lepton)[1] ** 2
+    pref = -2.0 * c.gY**2 * _LOOP * m_lepton**2 * p.M1 * p.mu * p.tan_beta / me2**2
+    return pref * loops.Fb(p.M1**2 / me2, p.mu**2 / me2)
+
+
+def amu_1l_approx_BmuLmuR(p: MSSMParams, c: Couplings, lepton, m_lepton):
+    """Bino-left-right-slepton leading-log term, arXiv:1311.1775 eq. (6.2e).
+
+    ``2 gY^2/(16 pi^2) m_l^2 mu tb / M1^3 Fb(m_L^2/M1^2, m_E^2/M1^2)``; 0 at M1 = 0 (its limit,
+    GM2Calc returns 0 there too).
+    """
+    ml, me = _bare_soft_masses(p, lepton)
+    zero = p.M1 == 0.0
+    m1 = jnp.where(zero, 1.0, p.M1)
+    term = 2.0 * c.gY**2 * _LOOP * m_lepton**2 * p.mu * p.tan_beta / m1**3 * loops.Fb(ml**2 / m1**2, me**2 / m1**2)
+    return jnp.where(zero, 0.0, term)
+
+
+APPROX_TERMS = {
+    "WHnu": amu_1l_approx_WHnu,
+    "WHmuL": amu_1l_approx_WHmuL,
+    "BHmuL": amu_1l_approx_BHmuL,
+    "BHmuR": amu_1l_approx_BHmuR,
+    "BmuLmuR": amu_1l_approx_BmuLmuR,
+}
+"""The five leading-log terms by GM2Calc's name (read-only; order of arXiv:1311.1775 eq. (6.1))."""
+
+
+@float64
+def amu_1l_approx(p: MSSMParams, sm: SMInputs, lepton="mu", delta=0.0):
+    """GM2Calc's one-loop leading-log a_l, arXiv:1311.1775 eq. (6.1), times 1/(1 + delta).
+
+    Args:
+        p: MSSM parameters.
+        sm: SM inputs (GM2Calc convention for comparisons with GM2Calc).
+        lepton: "e", "mu" or "tau" (static).
+        delta: Delta_l; GM2Calc's ``amu1Lapprox`` uses its resummation Delta_l, 0 gives
+            ``amu1Lapprox_non_tan_beta_resummed``.
+
+    Returns:
+        a_l (dimensionless).
+
+    References:
+        arXiv:1311.1775, eqs. (6.1), (6.2a)-(6.2e).
+    """
+    c = couplings(sm)
+    m_l = sm.lepton_mass(lepton)
+    return sum(f(p, c, lepton, m_l) for f in APPROX_TERMS.values()) / (1.0 + delta)
