@@ -45,6 +45,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from gm2jax import linalg, loops
+from gm2jax._precision import float64
 from gm2jax.errors import Status
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.params import MSSMParams, signed_square
@@ -82,6 +83,7 @@ def _newton_t(alpha_s, t0):
     return step(t_star)  # one differentiable step: exact implicit derivative at the root
 
 
+@float64
 def mb_drbar_mz(sm: SMInputs):
     """DR-bar bottom mass m_b(M_Z) in GeV (SM, 5 flavours) from ``sm.m_b_mb`` and ``sm.alpha_s``.
 
