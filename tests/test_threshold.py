@@ -30,6 +30,12 @@ Seed 001 = Endo & Yin, arXiv:1906.08768.  Everything is evaluated with ``resumma
     to the slepton scale, which we do not.  That comparison is a strict xfail (it will start
     failing loudly if the discrepancy is ever explained) plus a 15 % check.
 
+    Delta_e is not in that budget test: its budget (0.07) exceeds |1 + Delta_e| and could not tell
+    the side of the pole.  test_table1_side_of_the_pole_at_printed_inputs asserts Delta_e and a_e at
+    the printed inputs with tol = scheme + print (0.024): point I on the paper's side (a_e -6.5e-13
+    vs -8.8e-13, within the pole-amplified budget); point II on the other side in both schemes
+    (a_e = +2.2e-13), the rounding of the inputs being the demonstrated cause (b).
+
 (b) a_e sits at |1 + Delta_e| ~ 0.03 (I) and 0.02 (II): d ln|a_e| / d ln m_selectron ~ -53 (I)
     and +80 (II) (jax.grad), so a 2 % change of the selectron masses flips the sign of a_e.  A
     Gauss-Newton least-squares solve (optimistix) on r = a_paper/a_e - 1 (smooth through the pole)
@@ -215,7 +221,6 @@ def _budget(point, name):
 
 
 CASES = [
-    ("I", "delta_e"),
     pytest.param(
         "I",
         "delta_mu",
@@ -225,7 +230,6 @@ CASES = [
         ),
     ),
     ("I", "a_mu"),
-    ("II", "delta_e"),
     ("II", "delta_mu"),
     ("II", "a_mu"),
 ]
@@ -235,6 +239,44 @@ CASES = [
 def test_table1_within_rounding_and_scheme(point, name):
     ours, tol = _budget(point, name)
     assert abs(ours - PAPER[point][name]) <= tol
+
+
+def test_table1_side_of_the_pole_at_printed_inputs():
+    """Delta_e and a_e of Table 1 at the printed inputs, where 1 + Delta_e ~ 0.03 decides a_e's sign.
+
+    The budget of test_table1_within_rounding_and_scheme (with the input rounding) is larger than
+    |1 + Delta_e| and cannot tell the side of the pole, so here the printed inputs are taken as
+    they are: tol = scheme (|pdg - GM2Calc|) + print.  Point I: 1 + Delta_e = 0.030 (pdg) / 0.049
+    (GM2Calc) vs the paper's 0.03: tol 0.024 < |1 + Delta_e|, the side is determined and is the
+    paper's; a_e < 0 like the paper's, |a_e| within the pole amplification (tol/|1 + Delta_e|) of
+    the same budget.  Point II: 1 + Delta_e = -0.022 (pdg) / -0.003 (GM2Calc) vs the paper's
+    +0.01: both schemes put the printed point on the other side of the pole (a_e = +2.2e-13 > 0
+    against the paper's -7.3e-13), a miss of 0.032 > tol 0.024.  The cause, demonstrated by
+    test_a_e_selectron_sensitivity and test_a_e_solve_inside_rounding_box: the inputs are printed
+    to 50 GeV, d ln|a_e| / d ln m_sel = +81 (jax.grad), and the paper's a_e lies inside the
+    rounding box (M1 = 1458.8 GeV, 1 + Delta_e = +0.0065).
+    """
+    for point in ("I", "II"):
+        out, status, grad = evaluate(POINTS[point], wrt="a_e")
+        assert list(status) == [0, 0]
+        other = _gm2calc(point)
+        tol = abs(out["delta_e"] - other["delta_e"]) + PRINT[point]["delta_e"]
+        one_plus, paper_one_plus = 1.0 + out["delta_e"], 1.0 + PAPER[point]["delta_e"]
+        print(f"\n[{point}] 1+Delta_e: pdg {one_plus:.4f}, GM2Calc {1 + other['delta_e']:.4f}, paper "
+              f"{paper_one_plus:.2f} (tol {tol:.3f});  a_e: pdg {out['a_e']:.3e}, GM2Calc {other['a_e']:.3e}, "
+              f"paper {PAPER[point]['a_e']:.2e};  d a_e/d m_sel (L, R) = {grad[4]:.3e}, {grad[5]:.3e} /GeV")
+        if point == "I":
+            assert tol < abs(one_plus) and np.sign(one_plus) == np.sign(paper_one_plus)
+            assert abs(out["delta_e"] - PAPER[point]["delta_e"]) <= tol
+            assert np.sign(out["a_e"]) == np.sign(PAPER[point]["a_e"]) == np.sign(other["a_e"])
+            a_tol = 0.5 * 0.1e-13 + abs(out["a_e"]) * tol / abs(one_plus)
+            assert abs(out["a_e"] - PAPER[point]["a_e"]) <= a_tol
+            # the sensitivity: both selectron masses pull a_e the same way (the pole moves with them)
+            assert np.sign(grad[4]) == np.sign(grad[5]) and abs(grad[4] + grad[5]) * 50.0 > 0.5 * abs(out["a_e"])
+        else:
+            assert one_plus < 0 and 1.0 + other["delta_e"] < 0 < paper_one_plus
+            assert abs(out["delta_e"] - PAPER[point]["delta_e"]) > tol
+            assert out["a_e"] > 0 and other["a_e"] > 0 > PAPER[point]["a_e"]
 
 
 def test_table1_delta_mu_point1_known_discrepancy_bounded():
@@ -365,6 +407,13 @@ def test_a_e_solve_inside_rounding_box(point, free):
     assert list(status) == [0, 0]
     assert np.all(np.abs(v - x[idx]) < HALF[idx])  # inside the rounding interval (open box)
     assert abs(out["a_e"] / target - 1.0) < 1e-8
+    # not by construction: the solve fixes a_e only; the paper's Delta_e (printed -0.97/-0.99) must
+    # come out too, within print + scheme, on the paper's side of the pole
+    tol = PRINT[point]["delta_e"] + abs(evaluate(x)[0]["delta_e"] - _gm2calc(point)["delta_e"])
+    assert abs(out["delta_e"] - PAPER[point]["delta_e"]) <= tol and 1.0 + out["delta_e"] > 0
+    # and the muon outputs stay within their Table 1 budget (M1 moves a_mu(II) by 4 %)
+    for name in ("a_mu", "delta_mu") if point == "II" else ("a_mu",):
+        assert abs(out[name] - PAPER[point][name]) <= _budget(point, name)[1]
 
 
 # ------------------------------------------------------------------------------------------
