@@ -22,8 +22,8 @@ copy), ``long_name`` and ``latex`` (from :mod:`gm2jax.labels`).  Every group car
 provenance (:func:`provenance`: gm2jax version, git commit, config) in its ``attrs``.
 
 Example:
-    >>> sorted(provenance())[:2]
-    ['git_commit', 'gm2jax_version']
+    >>> sorted(provenance())
+    ['git_commit', 'git_hash', 'gm2jax_version']
 """
 
 from __future__ import annotations
