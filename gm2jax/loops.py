@@ -967,8 +967,8 @@ def divided_difference(f, x, y, *args, rtol: float = 0.1):
 # ln(1+d), ln^2(1+d) and Li2(-d) (:func:`_f2l_series`), which also verifies exactly that the
 # numerator vanishes to O(d^n) and that F(1) = 1.
 
-_W_2L = 0.25  # series for |x - 1| < 0.25; the closed form loses ~600 eps/0.25^4 ~ 3e-11 -> ~1e-12 relative
-_N_2L = 34  # series terms: truncation <~ |c_34| 0.25^34 < 1e-19 (coefficients are O(1))
+_W_2L = 0.5  # series for |x - 1| < 0.5; the closed form then loses at most ~600 eps/0.5^4 ~ 2e-12 (~1e-13 relative)
+_N_2L = 64  # series terms: truncation <~ |c_64| 0.5^64 ~ 1e-19 (|c_k| <= 1.3)
 
 # (prefactor, n, P0, P1, P2, P3); polynomial coefficients in ascending powers of x
 _F2L_DEF = {
@@ -1057,7 +1057,7 @@ def F3C(x):
               - 108x(x^2 - 2x + 12)\,\mathrm{Li}_2(1-x)\Big]
 
     (GM2Calc 2.3.1 form).  Series ``1 + 1059/1175 d - 4313/3525 d^2 + ...`` (exact rationals,
-    34 terms) for ``|d| = |x - 1| < 0.25``.  Limits: ``F3C(x) -> +inf`` like ``(600/141) ln(1/x)``
+    64 terms) for ``|d| = |x - 1| < 0.5``.  Limits: ``F3C(x) -> -inf`` like ``(1200/141) ln x``
     for ``x -> 0`` (x = 0 returns the value at 1e-100); ``F3C(x) ~ (4/141)(126 - 36 pi^2 ...) ln x / x``
     decays for ``x -> inf``.
 
@@ -1080,7 +1080,7 @@ def F4C(x):
     .. math:: F_4^C(x) = -\frac{9}{122(1-x)^3}\Big[8(x^2 - 3x + 2) + (11x^2 - 40x + 5)\ln x
               - 2(x^2 - 2x - 2)\ln^2 x - 4(x^2 - 2x + 9)\,\mathrm{Li}_2(1-x)\Big]
 
-    Series ``1 - 45/122 d + 941/6100 d^2 + ...`` for ``|x - 1| < 0.25``.  ``F4C(x)`` diverges like
+    Series ``1 - 45/122 d + 941/6100 d^2 + ...`` for ``|x - 1| < 0.5``.  ``F4C(x)`` diverges like
     ``-(36/122) ln^2 x`` for ``x -> 0`` (the exact formula is returned for every x > 0 and x = 0
     gives the value at 1e-100; GM2Calc returns 0 for x < 10 eps, a massless chargino that gm2jax
     flags); it decays like ``ln^2 x / x`` for ``x -> inf``.
@@ -1104,7 +1104,7 @@ def F3N(x):
     .. math:: F_3^N(x) = \frac{4}{105(1-x)^4}\Big[(1-x)(-97x^2 - 529x + 2)
               + 6x^2(13x + 81)\ln x + 108x(7x + 4)\,\mathrm{Li}_2(1-x)\Big]
 
-    Series ``1 + 76/875 d - 431/2625 d^2 + ...`` for ``|x - 1| < 0.25``.  Limits:
+    Series ``1 + 76/875 d - 431/2625 d^2 + ...`` for ``|x - 1| < 0.5``.  Limits:
     ``F3N(0) = 8/105``; ``F3N(x) ~ (4/105)(97 - 78 ... ) / x`` type decay for ``x -> inf``.
 
     Args:
@@ -1126,7 +1126,7 @@ def F4N(x):
     .. math:: F_4^N(x) = -\frac{9}{4(1-x)^3}\Big[(x + 3)(x\ln x + x - 1)
               + (6x + 2)\,\mathrm{Li}_2(1-x)\Big]
 
-    Series ``1 - 111/800 d^2 + 59/400 d^3 + ...`` (no linear term) for ``|x - 1| < 0.25``.
+    Series ``1 - 111/800 d^2 + 59/400 d^3 + ...`` (no linear term) for ``|x - 1| < 0.5``.
     Limits: ``F4N(0) = -(3/4)(pi^2 - 9)``; ``F4N(x) ~ (9/4)(... ln x)/x`` for ``x -> inf``.
 
     Args:
