@@ -1058,8 +1058,8 @@ def F3C(x):
 
     (GM2Calc 2.3.1 form).  Series ``1 + 1059/1175 d - 4313/3525 d^2 + ...`` (exact rationals,
     64 terms) for ``|d| = |x - 1| < 0.5``.  Limits: ``F3C(x) -> -inf`` like ``(1200/141) ln x``
-    for ``x -> 0`` (x = 0 returns the value at 1e-100); ``F3C(x) ~ (4/141)(126 - 36 pi^2 ...) ln x / x``
-    decays for ``x -> inf``.
+    for ``x -> 0`` (x = 0 returns the value at 1e-100);
+    ``F3C(x) ~ (4/141)(126 ln x + 18 pi^2 - 151)/x`` for ``x -> inf``.
 
     Args:
         x: ``m_chargino^2 / m_sneutrino^2`` (>= 0).
@@ -1083,7 +1083,7 @@ def F4C(x):
     Series ``1 - 45/122 d + 941/6100 d^2 + ...`` for ``|x - 1| < 0.5``.  ``F4C(x)`` diverges like
     ``-(36/122) ln^2 x`` for ``x -> 0`` (the exact formula is returned for every x > 0 and x = 0
     gives the value at 1e-100; GM2Calc returns 0 for x < 10 eps, a massless chargino that gm2jax
-    flags); it decays like ``ln^2 x / x`` for ``x -> inf``.
+    flags); ``F4C(x) ~ (9/122)(11 ln x + 8 + 2 pi^2/3)/x`` for ``x -> inf``.
 
     Args:
         x: ``m_chargino^2 / m_sneutrino^2`` (>= 0).
@@ -1105,7 +1105,7 @@ def F3N(x):
               + 6x^2(13x + 81)\ln x + 108x(7x + 4)\,\mathrm{Li}_2(1-x)\Big]
 
     Series ``1 + 76/875 d - 431/2625 d^2 + ...`` for ``|x - 1| < 0.5``.  Limits:
-    ``F3N(0) = 8/105``; ``F3N(x) ~ (4/105)(97 - 78 ... ) / x`` type decay for ``x -> inf``.
+    ``F3N(0) = 8/105``; ``F3N(x) ~ (4/105)(78 ln x + 97)/x`` for ``x -> inf``.
 
     Args:
         x: ``m_neutralino^2 / m_slepton^2`` (>= 0).
@@ -1127,7 +1127,7 @@ def F4N(x):
               + (6x + 2)\,\mathrm{Li}_2(1-x)\Big]
 
     Series ``1 - 111/800 d^2 + 59/400 d^3 + ...`` (no linear term) for ``|x - 1| < 0.5``.
-    Limits: ``F4N(0) = -(3/4)(pi^2 - 9)``; ``F4N(x) ~ (9/4)(... ln x)/x`` for ``x -> inf``.
+    Limits: ``F4N(0) = -(3/4)(pi^2 - 9)``; ``F4N(x) ~ (9/4)(ln x + 1)/x`` for ``x -> inf``.
 
     Args:
         x: ``m_neutralino^2 / m_slepton^2`` (>= 0).

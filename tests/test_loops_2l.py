@@ -72,7 +72,17 @@ def test_normalised_and_gm2calc_taylor_coefficients(name):
     assert float(jax.grad(f)(1.0)) == float(loops._f2l_series(name, 2)[1])
 
 
-def test_limits_at_zero():
+def test_limits_at_zero_and_infinity():
+    x = 1e10
+    lx, pi2 = np.log(x), np.pi**2
+    asym = {
+        "F3C": 4 / 141 * (126 * lx + 18 * pi2 - 151) / x,
+        "F4C": 9 / 122 * (11 * lx + 8 + 2 * pi2 / 3) / x,
+        "F3N": 4 / 105 * (78 * lx + 97) / x,
+        "F4N": 9 / 4 * (lx + 1) / x,
+    }
+    for name, a in asym.items():  # next order is O(ln^2 x / x^2) relative ~ 1e-8
+        assert float(getattr(loops, name)(x)) == pytest.approx(a, rel=1e-7)
     assert float(loops.F3N(0.0)) == pytest.approx(8.0 / 105.0, rel=1e-14)
     assert float(loops.F4N(0.0)) == pytest.approx(-0.75 * (np.pi**2 - 9.0), rel=1e-13)
     # F3C and F4C diverge logarithmically; x = 0 returns the (finite) value at 1e-100
