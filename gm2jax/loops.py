@@ -95,6 +95,9 @@ __all__ = [
     "F4C",
     "F3N",
     "F4N",
+    "f_PS",
+    "f_S",
+    "f_sferm",
 ]
 
 # ----------------------------------------------------------------------------------------
@@ -1139,3 +1142,204 @@ def F4N(x):
         arXiv:1003.5820, eq. (36); arXiv:1510.08071 (GM2Calc).
     """
     return _f2l("F4N", _pos(x))
+
+
+# ----------------------------------------------------------------------------------------
+# 8. two-loop Barr-Zee functions f_PS, f_S, f_sferm of hep-ph/0609168  (section owner: B1)
+# ----------------------------------------------------------------------------------------
+#
+# f_PS(z) = z int_0^1 dx ln(x(1-x)/z)/(x(1-x) - z) is analytic for z > 0.  Four branches, each
+# evaluated at safe substitute points (double-where), so value and gradient are finite everywhere:
+#   z < 1/4 - _W_Q:      2z/y [Li2(1 - a) - Li2(1 - b)], y = sqrt(1-4z), a = 2/(1+y), b = (1+y)/(2z)
+#   |z - 1/4| <= _W_Q:   Taylor series about 1/4 (both closed forms are 0/0 at y = 0); coefficients
+#                        from tests/data/make_barr_zee_series.py (mpmath, Cauchy integral, 60 digits)
+#   1/4 + _W_Q < z <= _Z_LARGE:  4z/y' Cl2(theta), y' = sqrt(4z-1), theta = atan2(y', 2z-1) in (0, pi),
+#                        Cl2(t) = t - t ln t + sum_k |B_2k| t^(2k+1)/(2k (2k+1)!) (radius 2 pi)
+#   z > _Z_LARGE:        the exact large-z series f_PS = sum_n B_n z^-n (ln z + c_n),
+#                        B_n = (n!)^2/(2n+1)!, c_n = 2(H_{2n+1} - H_n)  (ratio ~ 1/(4z))
+# f_S and f_sferm follow from f_PS (eqs. 71, 72) except above _Z_LARGE, where their closed forms
+# cancel (O(z ln z) terms leaving O(ln z)) and the same series, rearranged exactly, is used.
+
+_W_Q = 0.05  # Taylor window about z = 1/4: truncation ~ 0.2^30 |c| < 1e-20
+_Z_LARGE = 4.0  # large-z series above: truncation ~ (1/16)^_N_LARGE
+_N_LARGE = 20
+_N_CL2 = 24  # Clausen series terms: theta <= 2.3 (z >= 0.3), (2.3/2 pi)^48 ~ 1e-21
+
+_FPS_QUARTER = (
+    1.3862943611198906,
+    2.3634516296530417,
+    -3.4907613037224334,
+    7.507971758762267,
+    -19.05475205650874,
+    53.15755068929498,
+    -157.70808908830404,
+    488.61674386537436,
+    -1563.4327291344225,
+    5128.781717734433,
+    -17162.2857738279,
+    58367.98935541551,
+    -201200.44908268098,
+    701504.6793054695,
+    -2469840.96615376,
+    8769544.537076386,
+    -31368571.6171978,
+    112938976.12277809,
+    -408986981.124117,
+    1488767023.7791815,
+    -5444657833.447828,
+    19996236310.000317,
+    -73721357324.70033,
+    272747704770.87643,
+    -1012336842751.5875,
+    3768545613373.258,
+    -14067236887405.62,
+    52643233843073.445,
+    -197468067588763.47,
+    742337938761969.1,
+)
+
+
+def _bernoulli_abs(n_max: int):
+    """|B_2k| for k = 1..n_max (exact, Akiyama-Tanigawa)."""
+    m = 2 * n_max
+    a = [Fraction(0)] * (m + 1)
+    b = []
+    for i in range(m + 1):
+        a[i] = Fraction(1, i + 1)
+        for j in range(i, 0, -1):
+            a[j - 1] = j * (a[j - 1] - a[j])
+        b.append(a[0])  # B_i (with B_1 = +1/2)
+    return [abs(b[2 * k]) for k in range(1, n_max + 1)]
+
+
+# Cl2(t) - t + t ln t = t^3 sum_k d_k (t^2)^(k-1)
+_CL2_COEF = [float(bk / (2 * k * math.factorial(2 * k + 1))) for k, bk in enumerate(_bernoulli_abs(_N_CL2), start=1)]
+
+
+def _large_z_coefficients(n: int):
+    """Exact u = 1/z series coefficients (alpha_m, beta_m) of ln z * alpha + beta for f_PS, f_S, f_sferm."""
+    h = [Fraction(0)]
+    for k in range(1, 2 * n + 4):
+        h.append(h[-1] + Fraction(1, k))
+    bn = [Fraction(math.factorial(k) ** 2, math.factorial(2 * k + 1)) for k in range(n + 2)]
+    cn = [2 * (h[2 * k + 1] - h[k]) for k in range(n + 2)]
+    f_ps = ([bn[m] for m in range(n)], [bn[m] * cn[m] for m in range(n)])
+    s_a = [2 * bn[m + 1] - bn[m] for m in range(n)]
+    s_b = [2 * bn[m + 1] * cn[m + 1] - bn[m] * cn[m] for m in range(n)]
+    s_a[0], s_b[0] = -1 + 2 * bn[1], -2 + 2 * bn[1] * cn[1]
+    f_sf = ([-bn[m + 1] / 2 for m in range(n)], [-bn[m + 1] * cn[m + 1] / 2 for m in range(n)])
+    return {k: tuple([float(c) for c in part] for part in v) for k, v in (("PS", f_ps), ("S", (s_a, s_b)), ("sferm", f_sf))}
+
+
+_BZ_LARGE = _large_z_coefficients(_N_LARGE)
+
+
+def _bz_large(kind: str, z):
+    u = 1.0 / z
+    al, be = _BZ_LARGE[kind]
+    return _horner(al, u) * jnp.log(z) + _horner(be, u)
+
+
+def _clausen2(t):
+    """Cl2(t) for 0 < t < 2 pi (series; exact t - t ln t leading terms)."""
+    return t - t * jnp.log(t) + t**3 * _horner(_CL2_COEF, t * t)
+
+
+def _f_ps_small_large(z):
+    """f_PS on z <= 4 from the two closed forms and the Taylor window (z > 0)."""
+    lo = z < 0.25 - _W_Q
+    hi = z > 0.25 + _W_Q
+    # z < 1/4: real y
+    zl = jnp.where(lo, z, 0.1)
+    y = jnp.sqrt(1.0 - 4.0 * zl)
+    f_lo = 2.0 * zl / y * (_li2_one_minus(2.0 / (1.0 + y)) - _li2_one_minus((1.0 + y) / (2.0 * zl)))
+    # z > 1/4: Clausen form
+    zh = jnp.where(hi, z, 1.0)
+    yh = jnp.sqrt(4.0 * zh - 1.0)
+    f_hi = 4.0 * zh / yh * _clausen2(jnp.arctan2(yh, 2.0 * zh - 1.0))
+    # Taylor window
+    w = jnp.where(lo | hi, 0.0, z - 0.25)
+    f_mid = _horner(_FPS_QUARTER, w)
+    return jnp.where(lo, f_lo, jnp.where(hi, f_hi, f_mid))
+
+
+def _bz(kind: str, z):
+    z = _pos(z)
+    large = z > _Z_LARGE
+    zs = jnp.where(large, 1.0, z)
+    zl = jnp.where(large, z, 2.0 * _Z_LARGE)
+    f = _f_ps_small_large(zs)
+    if kind == "PS":
+        small = f
+    elif kind == "S":
+        small = (2.0 * zs - 1.0) * f - 2.0 * zs * (2.0 + jnp.log(zs))
+    else:
+        small = 0.5 * zs * (2.0 + jnp.log(zs) - f)
+    return jnp.where(large, _bz_large(kind, zl), small)
+
+
+@float64
+def f_PS(z):
+    r"""Barr-Zee pseudoscalar loop function f_PS(z) of hep-ph/0609168, eq. (70).
+
+    .. math:: f_{PS}(z) = z \int_0^1 dx\, \frac{\ln\frac{x(1-x)}{z}}{x(1-x) - z}
+              = \frac{2z}{y}\Big[\mathrm{Li}_2\Big(1 - \frac{1-y}{2z}\Big)
+                - \mathrm{Li}_2\Big(1 - \frac{1+y}{2z}\Big)\Big],\quad y = \sqrt{1 - 4z}
+
+    (GM2Calc 2.3.1 ``f_PS``).  Analytic for z > 0: ``f_PS(1/4) = ln 4`` (Taylor window
+    ``|z - 1/4| <= 0.05``), ``f_PS(z) ~ z (ln^2 z + pi^2/3)`` for ``z -> 0`` (``f_PS(0) = 0``; x = 0
+    returns the value at 1e-100), ``f_PS(z) = ln z + 2 + (ln z + 5/3)/(6z) + O(ln z/z^2)`` for
+    ``z -> inf``.  Branches and windows: see the section comment.
+
+    Args:
+        z: ``m_loop^2 / M_Higgs^2`` (>= 0).
+
+    Returns:
+        f_PS(z).
+
+    References:
+        hep-ph/0609168, eq. (70); hep-ph/0312264; arXiv:1510.08071 (GM2Calc).
+
+    Example:
+        >>> round(float(f_PS(0.25)), 12)
+        1.386294361120
+    """
+    return _bz("PS", z)
+
+
+@float64
+def f_S(z):
+    r"""Barr-Zee scalar loop function f_S(z) = (2z - 1) f_PS(z) - 2z (2 + ln z), hep-ph/0609168 eq. (71).
+
+    ``f_S(0) = 0``; ``f_S(z) = -13/9 - (2/3) ln z + O(ln z/z)`` for ``z -> inf`` (exact series above
+    z = 4, where the closed form cancels).
+
+    Args:
+        z: ``m_loop^2 / M_Higgs^2`` (>= 0).
+
+    Returns:
+        f_S(z).
+
+    References:
+        hep-ph/0609168, eq. (71); arXiv:1510.08071 (GM2Calc).
+    """
+    return _bz("S", z)
+
+
+@float64
+def f_sferm(z):
+    r"""Barr-Zee sfermion loop function f_sferm(z) = z/2 (2 + ln z - f_PS(z)), hep-ph/0609168 eq. (72).
+
+    ``f_sferm(0) = 0``; ``f_sferm(z) = -(ln z + 5/3)/12 + O(ln z/z)`` for ``z -> inf`` (exact series
+    above z = 4, where the closed form cancels).
+
+    Args:
+        z: ``m_sfermion^2 / M_Higgs^2`` (>= 0).
+
+    Returns:
+        f_sferm(z).
+
+    References:
+        hep-ph/0609168, eq. (72); arXiv:1510.08071 (GM2Calc).
+    """
+    return _bz("sferm", z)
