@@ -22,43 +22,90 @@ def main():
 @main.command()
 @click.argument("files", nargs=-1)
 @click.option("--lepton", type=click.Choice(["e", "mu", "tau"]), default="mu", show_default=True)
-@click.option("--resum/--no-resum", default=None, help="tan(beta) resummation (default: GM2CalcConfig entry 2; off for SLHA).")
+@click.option("--loops", type=click.IntRange(0, 2), default=None,
+              help="Loop order 0, 1 or 2 (default: GM2CalcConfig entry 1 of the file, else 2).")
+@click.option("--resum/--no-resum", default=None, help="tan(beta) resummation (default: GM2CalcConfig entry 2, else on).")
+@click.option("--format", "fmt", type=click.Choice(["gm2calc", "slha"]), default=None,
+              help="Input format (default: detected; Block MASS/HMIX = spectrum file).")
+@click.option("--model", type=click.Choice(["mssm", "thdm"]), default=None, help="Model (default: detected).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--slha", "as_slha", is_flag=True, help="Write each input back with Block GM2CalcOutput (GM2Calc's SLHA output).")
 @click.option("--benchmark", "benchmarks", multiple=True, help="A packaged benchmark point by name (see --list-benchmarks).")
 @click.option("--list-benchmarks", is_flag=True, help="List the packaged benchmark points and exit.")
-def amu(files, lepton, resum, as_json, benchmarks, list_benchmarks):
-    """One-loop MSSM a_l for GM2Calc input or SLHA FILES ('-' = stdin), batched in one compilation."""
+def amu(files, lepton, loops, resum, fmt, model, as_json, as_slha, benchmarks, list_benchmarks):
+    """a_l for GM2Calc input, SLHA spectrum or 2HDM FILES ('-' = stdin), batched in one compilation.
+
+    A file that cannot be read gives its own error line (file and problem) and the others are
+    still computed.  Exit code: 0 all fine, 1 an unphysical or unconverged point, 2 an unreadable file.
+    JSON fields: file, model, format, lepton, loops, resummed, total (one_loop + two_loop at that
+    order), one_loop, two_loop, two_loop_parts, uncertainty, neutralino, chargino, delta, status,
+    problem, notes; spectrum files add onshell (converted mu, M1, M2, msl2, mse2).
+    """
+    import jax
+
     from gm2jax.errors import Gm2jaxError
     from gm2jax.io import benchmarks as bm
-    from gm2jax.io.amu_batch import amu_files
+    from gm2jax.io.amu_batch import amu_files, failed
+
+    jax.config.update("jax_enable_x64", True)
 
     if list_benchmarks:
         for name, path in bm.list_benchmarks().items():
             click.echo(f"{name}\t{path}")
         return
-    inputs = list(files) + [str(bm.benchmark_path(b)) for b in benchmarks]
-    if not inputs:
-        raise click.UsageError("give at least one input FILE or --benchmark NAME")
     try:
-        rows = amu_files(inputs, lepton=lepton, resum=resum)
+        inputs = list(files) + [str(bm.benchmark_path(b)) for b in benchmarks]
     except Gm2jaxError as err:
         click.echo(f"Error: {err}", err=True)
         sys.exit(2)
-    failed = False
+    if not inputs:
+        raise click.UsageError("give at least one input FILE or --benchmark NAME")
+    if inputs.count("-") > 1:
+        raise click.UsageError("standard input ('-') can be given only once")
+    try:
+        rows = amu_files(inputs, lepton=lepton, resum=resum, loops=loops, fmt=fmt, model=model)
+    except Gm2jaxError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
     for row in rows:
-        failed |= row["status"] != 0
-        if as_json:
-            click.echo(json.dumps(row))
-        else:
-            fmt = lambda x: "nan" if x is None else f"{x:.6e}"  # noqa: E731
-            click.echo(
-                f"{row['file']}: a_{row['lepton']} = {fmt(row['total'])} "
-                f"(neutralino {fmt(row['neutralino'])}, chargino {fmt(row['chargino'])}) "
-                f"[{row['convention']} convention{', resummed' if row['resummed'] else ''}]"
-                + ("" if row["status"] == 0 else f"  PROBLEM: {row['problem']}")
-            )
-    if failed:
+        if row.get("error"):
+            click.echo(f"Error: {row['error']}", err=True)
+        if as_slha:
+            _echo_slha(row)
+        elif as_json:
+            click.echo(json.dumps(row, allow_nan=False))
+        elif not row.get("error"):
+            click.echo(_amu_line(row))
+    if any(row.get("error") for row in rows):
+        sys.exit(2)
+    if any(failed(row) for row in rows):
         sys.exit(1)
+
+
+def _amu_line(row) -> str:
+    fmt = lambda x: "not computed" if x is None else f"{x:.8e}"  # noqa: E731
+    unc = "" if row.get("uncertainty") is None else f" +- {row['uncertainty']:.8e}"
+    parts = f"1L {fmt(row.get('one_loop'))}, 2L {fmt(row.get('two_loop'))}" if row.get("model") == "mssm" else ""
+    tags = ", ".join(str(t) for t in (row.get("format"), f"loops {row.get('loops')}", "resummed" if row.get("resummed") else None) if t)
+    line = f"{row['file']}: a_{row['lepton']} = {fmt(row['total'])}{unc}" + (f" ({parts})" if parts else "") + f" [{tags}]"
+    if row.get("status"):
+        line += f"  PROBLEM: {row['problem']}"
+    for note in row.get("notes", []) or []:
+        line += f"  NOTE: {note}"
+    return line
+
+
+def _echo_slha(row) -> None:
+    from gm2jax.io.slha import read_text
+    from gm2jax.io.slha_output import gm2calc_output_text
+
+    try:
+        text = read_text(row["file"])[0] if row["file"] not in ("<stdin>",) else ""
+    except Exception:  # an unreadable file: its error line was printed already
+        text = ""
+    click.echo(gm2calc_output_text(text, row), nl=False)
+
+
 def _out_dir(config_path: str, out: str | None):
     import pathlib
 

@@ -1,74 +1,363 @@
-"""Evaluate many input files in one batched, jit-compiled call (used by ``gm2jax amu``)."""
+"""Evaluate many input files in batched, jit-compiled calls (the engine of ``gm2jax amu``).
+
+Each file becomes one result row (a dict, JSON-ready).  A file that cannot be read or
+understood gives a row with ``error`` set (file and problem named) and the other files are
+still computed; a point that is read but unphysical gives a row with a non-zero ``status``
+and ``problem``, and ``total = None``.  No NaN is ever returned as a number.
+
+Formats (``fmt``; detected from the blocks when None):
+
+* ``"slha"`` -- spectrum-generator output (Block MASS or HMIX present, even with a GM2CalcInput
+  block): read as GM2Calc's SLHA mode does (:mod:`gm2jax.io.slha_input`) and converted on shell
+  (:func:`gm2jax.models.mssm.onshell.convert_to_onshell`).  Gives a_mu only.
+* ``"gm2calc"`` -- GM2Calc input files (Block GM2CalcInput, no MASS/HMIX).
+* ``"slha-params"`` -- parameter-only SLHA (EXTPAR/MSOFT without MASS/HMIX; gm2jax's own
+  reading, PDG convention, one loop).
+* 2HDM input files (GM2Calc's THDM format) go to :func:`gm2jax.io.thdm.amu_row`.
+
+Loop order (``loops``): None follows GM2CalcConfig entry 1 (GM2Calc's default 2 when absent);
+0 gives GM2Calc's loop order 0 (a_mu = 0, uncertainty = |a_mu^1L|).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
-from gm2jax.errors import describe_status
-from gm2jax.io.gm2calc import MSSMInput, read_mssm_file
+from gm2jax.errors import Gm2jaxError, InvalidInput, Status, describe_status
+
+TWO_LOOP_PARTS = ("fsf", "chargino_photonic", "neutralino_photonic", "a_sfermion", "a_chargino")
+"""Names of the five GM2Calc two-loop pieces (amu2LFSfapprox, amu2LChipmPhotonic,
+amu2LChi0Photonic, amu2LaSferm, amu2LaCha)."""
+
+_UNC_CONST = 2.3e-10  # GM2Calc's uncertainty of the 2L result, arXiv:1510.08071 eq. (4.6)
+_UNC_FRAC = 0.3
+
+_PARAM_PROBLEMS = (("mu", "mu parameter is zero"), ("M1", "Bino mass M1 is zero"), ("M2", "Wino mass M2 is zero"))
 
 
-def _resummation_for(inp: MSSMInput, resum: bool | None) -> bool:
-    if resum is not None:
-        return resum
-    return bool(inp.resummation)
+@dataclasses.dataclass
+class _Job:
+    index: int
+    source: str
+    kind: str
+    data: object = None
+    loops: int = 2
+    resum: bool = True
+    uncertainty: bool = False
+    notes: tuple = ()
+    text: str = ""
 
 
-def amu_files(paths, lepton: str = "mu", resum: bool | None = None) -> list[dict]:
-    """One-loop a_l for each file; files sharing a convention are evaluated in one vmap.
+def _two_loop_module():
+    """B1's two-loop MSSM entry point, or None while it is not available."""
+    try:
+        from gm2jax.models.mssm import amu_2l  # noqa: F401
+    except ImportError:
+        return None
+    return amu_2l
+
+
+def two_loop_available() -> bool:
+    """True when the two-loop MSSM contributions can be computed."""
+    return _two_loop_module() is not None
+
+
+def _read(path, fmt, lepton, loops, resum, model) -> _Job:
+    from gm2jax.io.slha import parse_document, read_text
+    from gm2jax.io.slha_input import Config, detect_format, from_slha_parameters, from_slha_spectrum, read_config
+
+    text, source = read_text(path)
+    doc = parse_document(text, source)
+    if model == "thdm" or (model is None and _is_thdm(doc, text)):
+        return _Job(-1, source, "thdm", text=text, loops=loops if loops is not None else 2)
+    kind = fmt or detect_format(doc)
+    if kind == "slha":
+        if lepton != "mu":
+            raise InvalidInput(f"{source}: spectrum (SLHA) files give a_mu only: the on-shell conversion uses the smuon masses (use --lepton mu)")
+        inp = from_slha_spectrum(doc)
+        cfg = inp.config
+        return _Job(-1, source, "slha", inp, _pick(loops, cfg.loop_order), _pick(resum, cfg.resummation), cfg.uncertainty, inp.notes)
+    if kind == "gm2calc":
+        from gm2jax.io.gm2calc import from_gm2calc_blocks
+
+        cfg = read_config(doc, Config(loop_order=2, resummation=True))
+        inp = from_gm2calc_blocks({n: doc.merged(n) for n in ("GM2CALCINPUT", "GM2CALCCONFIG", "SMINPUTS") if doc.has(n)}, source)
+        return _Job(-1, source, "gm2calc", inp, _pick(loops, cfg.loop_order), _pick(resum, cfg.resummation), cfg.uncertainty)
+    inp = from_slha_parameters(doc)
+    return _Job(-1, source, "slha-params", inp, _pick(loops, 1), bool(resum), False, ("gm2jax parameter-only SLHA reading (PDG convention)",))
+
+
+def _pick(override, default):
+    return default if override is None else override
+
+
+def _is_thdm(doc, text) -> bool:
+    try:
+        from gm2jax.io.thdm import is_thdm
+    except ImportError:
+        return False
+    return bool(is_thdm(text))
+
+
+def amu_files(paths, lepton: str = "mu", resum: bool | None = None, loops: int | None = None,
+              fmt: str | None = None, model: str | None = None) -> list[dict]:
+    """a_l for each file; files of one kind are evaluated in one jit-compiled vmap.
 
     Args:
         paths: file paths ('-' = stdin).
-        lepton: "e", "mu" or "tau".
-        resum: force tan(beta) resummation on/off; None follows GM2CalcConfig entry 2.
+        lepton: "e", "mu" or "tau" (spectrum files: "mu" only).
+        resum: force tan(beta) resummation on/off; None follows GM2CalcConfig entry 2 (default on).
+        loops: 0, 1 or 2; None follows GM2CalcConfig entry 1 (default 2).
+        fmt: ``"slha"``, ``"gm2calc"`` or None (detect from the blocks).
+        model: ``"mssm"``, ``"thdm"`` or None (detect).
 
     Returns:
-        One dict per file, in order: file, lepton, total, neutralino, chargino, status,
-        problem, convention, resummed, delta (Delta_l; 0 without resummation).
-
-    Raises:
-        InvalidInput: unreadable files or missing blocks.
-
-    With resummation, Delta_l is computed with GM2Calc's approximations for GM2Calc input
-    files (so that the numbers reproduce GM2Calc's "with tan(beta) resummation") and with the
-    exact tree-level spectrum for SLHA files.
+        One dict per file, in order (see :func:`gm2jax.cli.amu` for the fields).  Rows of files
+        that failed have ``error`` (a message naming file, block and entry) and ``status = None``.
     """
     import jax
-    import jax.numpy as jnp
 
-    from gm2jax.models.mssm.amu_1l import amu_1l_parts
-
-    inputs = [read_mssm_file(p) for p in paths]
-    rows: list[dict | None] = [None] * len(inputs)
-    groups: dict[tuple, list[int]] = {}
-    for i, inp in enumerate(inputs):
-        mode = None
-        if _resummation_for(inp, resum):
-            mode = "gm2calc" if inp.fmt == "gm2calc" else "exact"
-        groups.setdefault((inp.sm.scheme, mode), []).append(i)
     with jax.enable_x64(True):
-        for (_, mode), idx in groups.items():
-            params = jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *[inputs[i].params for i in idx])
-            sms = jax.tree_util.tree_map(lambda *xs: jnp.stack(xs), *[inputs[i].sm for i in idx])
-            fn = jax.jit(jax.vmap(lambda p, s, mode=mode: amu_1l_parts(p, s, lepton, resummation=mode)))
-            res = jax.device_get(fn(params, sms))
-            for j, i in enumerate(idx):
-                status = int(res.status[j])
-                rows[i] = {
-                    "file": inputs[i].source,
-                    "lepton": lepton,
-                    "total": _num(res.total[j]),
-                    "neutralino": _num(res.neutralino[j]),
-                    "chargino": _num(res.chargino[j]),
-                    "status": status,
-                    "problem": describe_status(status) if status else None,
-                    "convention": "gm2calc" if inputs[i].fmt == "gm2calc" else "pdg",
-                    "resummed": mode is not None,
-                    "delta": float(res.delta[j]),
-                }
+        return _amu_files(paths, lepton, resum, loops, fmt, model)
+
+
+def _amu_files(paths, lepton, resum, loops, fmt, model) -> list[dict]:
+    rows: list[dict | None] = [None] * len(paths)
+    jobs: list[_Job] = []
+    for i, path in enumerate(paths):
+        try:
+            job = _read(path, fmt, lepton, loops, resum, model)
+        except Gm2jaxError as err:
+            rows[i] = _error_row(str(path), lepton, str(err))
+            continue
+        except (ValueError, ArithmeticError, KeyError, IndexError, TypeError) as err:
+            rows[i] = _error_row(str(path), lepton, f"{path}: cannot interpret the file ({type(err).__name__}: {err})")
+            continue
+        job.index = i
+        jobs.append(job)
+    for kind, evaluate in (("slha", _eval_slha), ("gm2calc", _eval_gm2calc), ("slha-params", _eval_params), ("thdm", _eval_thdm)):
+        group = [j for j in jobs if j.kind == kind]
+        if not group:
+            continue
+        try:
+            for job, row in zip(group, evaluate(group, lepton)):
+                rows[job.index] = row
+        except Gm2jaxError as err:
+            for job in group:
+                rows[job.index] = _error_row(job.source, lepton, f"{job.source}: {err}")
     return rows  # type: ignore[return-value]
+
+
+def _error_row(source, lepton, message) -> dict:
+    return {"file": source, "lepton": lepton, "total": None, "status": None, "problem": message, "error": message}
 
 
 def _num(x) -> float | None:
     x = float(x)
-    return None if math.isnan(x) else x
+    return None if not math.isfinite(x) else x
+
+
+def _stack(items):
+    import jax
+    import jax.numpy as jnp
+
+    return jax.tree_util.tree_map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *items)
+
+
+def _mssm_point(p, sm, lepton, delta):
+    """One-loop (resummed and not), sfermion status and, if available, two-loop parts of one point."""
+    from gm2jax.models.mssm.amu_1l import amu_1l_parts
+    from gm2jax.models.mssm.sfermions import sfermion_status, third_generation
+    from gm2jax.sm import couplings
+
+    c = couplings(sm)
+    out = {"res": amu_1l_parts(p, sm, lepton, delta=delta), "non": amu_1l_parts(p, sm, lepton, delta=0.0)}
+    out["sf_res"] = sfermion_status(p, third_generation(p, sm, c, "gm2calc"))
+    out["sf_non"] = sfermion_status(p, third_generation(p, sm, c, None))
+    mod = _two_loop_module()
+    if mod is not None:
+        out["two_res"] = mod.amu_2l_parts(p, sm, lepton, resummation=True)
+        out["two_non"] = mod.amu_2l_parts(p, sm, lepton, resummation=False)
+    return out
+
+
+def _finish(job: _Job, lepton: str, r: dict, k: int, extra: dict) -> dict:
+    """A result row from the batched arrays ``r`` (index ``k``) of ``job``."""
+    res = "res" if job.resum else "non"
+    one = r[res]
+    status = int(one.status[k]) | int(r["sf_" + res][k]) | int(extra.pop("status", 0))
+    problems = [describe_status(status)] if status else []
+    problems += extra.pop("problems", [])
+    two = None
+    parts = None
+    if f"two_{res}" in r:
+        t = r[f"two_{res}"]
+        parts = {name: _num(t[name][k]) for name in TWO_LOOP_PARTS}
+        status |= int(t["status"][k])
+        if int(t["status"][k]):
+            problems.append(describe_status(int(t["status"][k])))
+        two = None if any(v is None for v in parts.values()) else sum(parts.values())
+    one_loop = _num(one.total[k])
+    total = None
+    uncertainty = None
+    two_note = None
+    if job.loops == 0:
+        total = 0.0 if status == 0 else None
+        uncertainty = None if status else _abs(_num(r["res"].total[k]))
+    elif job.loops == 1:
+        total = one_loop if status == 0 else None
+        if "two_res" in r and status == 0:
+            t = r["two_res"]
+            two_res = sum(float(t[n][k]) for n in TWO_LOOP_PARTS)
+            uncertainty = _num(abs(two_res) + _UNC_CONST + _UNC_FRAC * (abs(float(t["a_chargino"][k])) + abs(float(t["a_sfermion"][k]))))
+        elif status == 0:
+            two_note = "two-loop MSSM terms not available: uncertainty of the one-loop result not computed"
+    else:
+        if "two_res" not in r:
+            two_note = "two-loop MSSM terms not available in this gm2jax build: total is the ONE-LOOP result"
+            total = one_loop if status == 0 else None
+        else:
+            total = None if (status or one_loop is None or two is None) else one_loop + two
+            if status == 0:
+                t = r["two_res"]
+                uncertainty = _num(_UNC_CONST + _UNC_FRAC * (abs(float(t["a_chargino"][k])) + abs(float(t["a_sfermion"][k]))))
+    row = {
+        "file": job.source,
+        "model": "mssm",
+        "format": job.kind,
+        "lepton": lepton,
+        "loops": job.loops,
+        "resummed": job.resum,
+        "total": total,
+        "one_loop": one_loop if status == 0 else None,
+        "two_loop": two if status == 0 else None,
+        "two_loop_computed": two is not None,
+        "two_loop_parts": parts if status == 0 else None,
+        "uncertainty": uncertainty,
+        "neutralino": _num(one.neutralino[k]) if status == 0 else None,
+        "chargino": _num(one.chargino[k]) if status == 0 else None,
+        "delta": float(r["res"].delta[k]) if job.resum else 0.0,
+        "status": status,
+        "problem": "; ".join(dict.fromkeys(problems)) if (status or problems) else None,
+    }
+    notes = list(job.notes) + ([two_note] if two_note else [])
+    row.update(extra)
+    if notes:
+        row["notes"] = notes
+    return row
+
+
+def _abs(x):
+    return None if x is None else abs(x)
+
+
+def _eval_slha(jobs, lepton):
+    import jax
+
+    from gm2jax.models.mssm.onshell import convert_to_onshell
+
+    def one(drbar, pole, sm):
+        conv = convert_to_onshell(drbar, pole, sm)
+        out = _mssm_point(conv.params, sm, "mu", conv.delta)
+        out["conv"] = conv
+        return out
+
+    drbar = _stack([j.data.drbar for j in jobs])
+    pole = _stack([j.data.pole for j in jobs])
+    sm = _stack([j.data.sm for j in jobs])
+    r = jax.device_get(jax.jit(jax.vmap(one))(drbar, pole, sm))
+    rows = []
+    for k, job in enumerate(jobs):
+        conv = r["conv"]
+        st = int(conv.status[k])
+        problems = []
+        if st:
+            problems.append(
+                "DR-bar to on-shell conversion failed (reached accuracy: mu/M1/M2 "
+                f"{float(conv.precision_Mu_M1_M2[k]):.3g} GeV, me2 {float(conv.precision_me2[k]):.3g} GeV; goal 1e-8 GeV): "
+                "check that the chargino, bino-like neutralino and smuon pole masses are reachable at tree level"
+            )
+        p = conv.params
+        onshell = {"mu": float(p.mu[k]), "M1": float(p.M1[k]), "M2": float(p.M2[k]),
+                   "msl2": float(p.msl[k][1]), "mse2": float(p.mse[k][1]),
+                   "precision_Mu_M1_M2": _num(conv.precision_Mu_M1_M2[k]), "precision_me2": _num(conv.precision_me2[k])}
+        rows.append(_finish(job, "mu", r, k, {"status": st, "problems": problems, "onshell": onshell, "convention": "gm2calc-slha"}))
+    return rows
+
+
+def _param_status(p, k) -> tuple[int, list[str]]:
+    st, problems = 0, []
+    for name, msg in _PARAM_PROBLEMS:
+        if float(getattr(p, name)[k]) == 0.0:
+            st |= int(Status.INVALID_PARAMETER)
+            problems.append(f"{name} = 0 (GM2Calc: {msg}): give a non-zero {name}")
+    return st, problems
+
+
+def _eval_gm2calc(jobs, lepton):
+    import jax
+
+    from gm2jax.models.mssm.threshold import delta_lepton
+    from gm2jax.sm import couplings
+
+    def one(p, sm):
+        return _mssm_point(p, sm, lepton, delta_lepton(p, couplings(sm), lepton, "gm2calc"))
+
+    params = _stack([j.data.params for j in jobs])
+    sm = _stack([j.data.sm for j in jobs])
+    r = jax.device_get(jax.jit(jax.vmap(one))(params, sm))
+    rows = []
+    for k, job in enumerate(jobs):
+        st, problems = _param_status(params, k)
+        rows.append(_finish(job, lepton, r, k, {"status": st, "problems": problems, "convention": "gm2calc"}))
+    return rows
+
+
+def _eval_params(jobs, lepton):
+    import jax
+
+    from gm2jax.models.mssm.amu_1l import amu_1l_parts
+
+    def one(p, sm, resum):
+        return amu_1l_parts(p, sm, lepton, resummation="exact") if resum else amu_1l_parts(p, sm, lepton)
+
+    rows = []
+    for job in jobs:
+        a = jax.device_get(jax.jit(one, static_argnums=2)(job.data.params, job.data.sm, job.resum))
+        st = int(a.status)
+        rows.append({
+            "file": job.source, "model": "mssm", "format": job.kind, "lepton": lepton, "loops": 1,
+            "resummed": job.resum, "total": _num(a.total) if st == 0 else None, "one_loop": _num(a.total) if st == 0 else None,
+            "two_loop": None, "two_loop_computed": False, "two_loop_parts": None, "uncertainty": None,
+            "neutralino": _num(a.neutralino) if st == 0 else None, "chargino": _num(a.chargino) if st == 0 else None,
+            "delta": float(a.delta), "status": st, "problem": describe_status(st) if st else None,
+            "convention": "pdg", "notes": list(job.notes) + ["parameter-only SLHA: one loop, tree-level spectrum"],
+        })
+    return rows
+
+
+def _eval_thdm(jobs, lepton):
+    from gm2jax.io.thdm import amu_row
+
+    rows = []
+    for job in jobs:
+        if lepton != "mu":
+            rows.append(_error_row(job.source, lepton, f"{job.source}: 2HDM input files give a_mu only (use --lepton mu)"))
+            continue
+        try:
+            row = dict(amu_row(job.text, job.source, job.loops))
+        except Gm2jaxError as err:
+            rows.append(_error_row(job.source, lepton, f"{job.source}: {err}"))
+            continue
+        row = {"file": job.source, "model": "thdm", "format": "thdm", "lepton": "mu", **row}
+        for key, value in list(row.items()):
+            if isinstance(value, float) and not math.isfinite(value):
+                row[key] = None
+        rows.append(row)
+    return rows
+
+
+def failed(row: dict) -> bool:
+    """True when a row is an error or an unphysical/unconverged point."""
+    return row.get("error") is not None or bool(row.get("status"))

@@ -9,11 +9,8 @@ GM2Calc format (``--gm2calc-input-file``; GM2Calc 2.3.1, arXiv:2110.13238 app. A
 4 MZ, 5 m_b(m_b), 6 m_t, 9 MW, 7 m_tau, 11 m_e, 13 m_mu).  Such files are evaluated in
 GM2Calc's one-loop convention (:func:`gm2jax.sm.SMInputs.from_convention` ``"gm2calc"``).
 
-SLHA format (SLHA 1/2): tan(beta) from ``EXTPAR 25``, ``HMIX 2`` or ``MINPAR 3``; mu from
-``EXTPAR 23`` or ``HMIX 1``; M1, M2 from ``EXTPAR 1, 2`` or ``MSOFT 1, 2``; slepton soft masses
-from ``EXTPAR 31-36`` or ``MSOFT 31-36``; A_l from ``AE (i,i)`` (or ``EXTPAR 13`` for A_tau);
-``SMINPUTS`` 1 (1/alpha(MZ) MS-bar), 2 (G_F), 4 (MZ), 7, 11, 13 (lepton masses).  Evaluated in
-the ``"pdg"`` (MS-bar) convention with these overrides.
+SLHA files (spectrum-generator output and parameter-only files) are read by
+:mod:`gm2jax.io.slha_input`; :func:`read_mssm_file` dispatches on the blocks present.
 """
 
 from __future__ import annotations
@@ -21,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 
 from gm2jax.errors import InvalidInput
-from gm2jax.io.slha import read_slha_file
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.sm import SMInputs
 
@@ -97,47 +93,15 @@ def from_gm2calc_blocks(blocks: dict, source: str = "<gm2calc>") -> MSSMInput:
     return MSSMInput(params, sm, resum, loop, source, "gm2calc")
 
 
-def _first(blocks: dict, options, what: str, source: str) -> float:
-    for block, key in options:
-        if block in blocks and key in blocks[block]:
-            return blocks[block][key]
-    where = ", ".join(f"{b} {' '.join(map(str, k))}" for b, k in options)
-    raise InvalidInput(f"{source}: {what} not found (looked in {where})")
+def read_mssm_file(path, fmt: str | None = None) -> MSSMInput:
+    """Read a GM2Calc input file or an SLHA file (format detected from its blocks; ``'-'`` = stdin).
 
-
-def from_slha_blocks(blocks: dict, source: str = "<slha>") -> MSSMInput:
-    """Build an :class:`MSSMInput` from parsed SLHA blocks (see module docstring)."""
-    tb = _first(blocks, [("EXTPAR", (25,)), ("HMIX", (2,)), ("MINPAR", (3,))], "tan(beta)", source)
-    mu = _first(blocks, [("EXTPAR", (23,)), ("HMIX", (1,))], "mu", source)
-    m1 = _first(blocks, [("EXTPAR", (1,)), ("MSOFT", (1,))], "M1", source)
-    m2 = _first(blocks, [("EXTPAR", (2,)), ("MSOFT", (2,))], "M2", source)
-    msl = [_first(blocks, [("EXTPAR", (31 + i,)), ("MSOFT", (31 + i,))], f"mL{i + 1}", source) for i in range(3)]
-    mse = [_first(blocks, [("EXTPAR", (34 + i,)), ("MSOFT", (34 + i,))], f"mE{i + 1}", source) for i in range(3)]
-    ae = [blocks.get("AE", {}).get((i + 1, i + 1), 0.0) for i in range(3)]
-    if ae[2] == 0.0 and (13,) in blocks.get("EXTPAR", {}):
-        ae[2] = blocks["EXTPAR"][(13,)]
-    overrides = {}
-    smi = blocks.get("SMINPUTS", {})
-    if (1,) in smi:
-        overrides["alpha_MZ"] = 1.0 / smi[(1,)]
-    for k, name in {2: "G_F", 4: "MZ", 7: "m_tau", 11: "m_e", 13: "m_mu"}.items():
-        if (k,) in smi:
-            overrides[name] = smi[(k,)]
-    sm = SMInputs.from_convention("pdg", **overrides)
-    params = MSSMParams(tan_beta=tb, mu=mu, M1=m1, M2=m2, msl=msl, mse=mse, Ae=ae)
-    return MSSMInput(params, sm, None, None, source, "slha")
-
-
-def read_mssm_file(path) -> MSSMInput:
-    """Read a GM2Calc input file or an SLHA file (detected by its blocks); ``'-'`` = stdin.
+    Spectrum files (Block MASS/HMIX) are read as GM2Calc's SLHA mode does and converted on shell;
+    see :func:`gm2jax.io.slha_input.read_point`.
 
     Raises:
         InvalidInput: unreadable file, or missing required blocks/entries (named in the message).
     """
-    blocks = read_slha_file(path)
-    source = str(path)
-    if "GM2CALCINPUT" in blocks:
-        return from_gm2calc_blocks(blocks, source)
-    if not blocks:
-        raise InvalidInput(f"{source}: no SLHA blocks found (expected GM2CalcInput or EXTPAR/MSOFT/HMIX)")
-    return from_slha_blocks(blocks, source)
+    from gm2jax.io.slha_input import read_point
+
+    return read_point(path, fmt)

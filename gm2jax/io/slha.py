@@ -156,11 +156,13 @@ def parse_document(text: str, source: str = "<string>") -> SLHADocument:
         except Exception:  # pyslha raises its own AccessError/ValueError on untypeable lines
             key, value = ("line", lineno), line.strip()
         else:
-            if key is None:
+            if key is None and isinstance(value, str):
+                key, value = ("line", lineno), line.strip()
+            elif key is None:
                 key = ()
             elif not isinstance(key, tuple):
                 key = (key,)
-            if not all(isinstance(k, int) and not isinstance(k, bool) for k in key):
+            if key[:1] != ("line",) and not all(isinstance(k, int) and not isinstance(k, bool) for k in key):
                 key, value = ("line", lineno), line.strip()
         current.entries[key] = value
         current.lines[key] = lineno

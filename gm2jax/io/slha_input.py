@@ -299,3 +299,108 @@ def from_slha_spectrum(doc: SLHADocument) -> SLHAInput:
         MSvm=np.float64(msvm),
     )
     return SLHAInput(drbar, pole, sm, config, src, tuple(notes))
+
+
+def detect_format(doc: SLHADocument) -> str:
+    """``"slha"`` (Block MASS or HMIX present: a spectrum file, even with a GM2CalcInput block),
+    ``"gm2calc"`` (Block GM2CalcInput) or ``"slha-params"`` (EXTPAR/MSOFT parameters only).
+
+    Raises:
+        InvalidInput: none of these blocks (an empty or non-SLHA file).
+    """
+    names = doc.names()
+    if names & {"MASS", "HMIX"}:
+        return "slha"
+    if "GM2CALCINPUT" in names:
+        return "gm2calc"
+    if names & {"EXTPAR", "MSOFT"}:
+        return "slha-params"
+    found = f" (found: {', '.join(sorted(names))})" if names else ""
+    raise InvalidInput(
+        f"{doc.source}: no SLHA blocks gm2jax can use{found}: expected Block MASS/HMIX (spectrum), "
+        "GM2CalcInput (GM2Calc input) or EXTPAR/MSOFT (parameters)"
+    )
+
+
+def _first(blocks: dict, options, what: str, source: str) -> float:
+    for block, key in options:
+        if block in blocks and key in blocks[block]:
+            return blocks[block][key]
+    where = ", ".join(f"{b} {' '.join(map(str, k))}" for b, k in options)
+    raise InvalidInput(f"{source}: {what} not found (looked in {where})")
+
+
+def from_slha_parameters(doc: SLHADocument):
+    """A parameter-only SLHA file (no MASS/HMIX) as gm2jax reads it: tan(beta) from ``EXTPAR 25`` or
+    ``MINPAR 3``; mu from ``EXTPAR 23``; M1, M2 from ``EXTPAR 1, 2`` or ``MSOFT 1, 2``; slepton soft masses
+    from ``EXTPAR 31-36`` or ``MSOFT 31-36``; A_l from ``AE (i,i)`` (or ``EXTPAR 13`` for A_tau);
+    ``SMINPUTS`` 1 (1/alpha(MZ) MS-bar), 2 (G_F), 4 (MZ), 7, 11, 13.  Evaluated at one loop with the tree
+    spectrum in the ``"pdg"`` (MS-bar) convention with these overrides; GM2Calc cannot read such files.
+
+    Returns:
+        :class:`gm2jax.io.gm2calc.MSSMInput` with ``fmt = "slha-params"``.
+    """
+    from gm2jax.io.gm2calc import MSSMInput
+    from gm2jax.models.mssm.params import MSSMParams
+    from gm2jax.sm import SMInputs
+
+    source = doc.source
+    blocks = {n: doc.merged(n) for n in ("EXTPAR", "MINPAR", "MSOFT", "AE", "SMINPUTS") if doc.has(n)}
+    tb = _first(blocks, [("EXTPAR", (25,)), ("MINPAR", (3,))], "tan(beta)", source)
+    mu = _first(blocks, [("EXTPAR", (23,))], "mu", source)
+    m1 = _first(blocks, [("EXTPAR", (1,)), ("MSOFT", (1,))], "M1", source)
+    m2 = _first(blocks, [("EXTPAR", (2,)), ("MSOFT", (2,))], "M2", source)
+    msl = [_first(blocks, [("EXTPAR", (31 + i,)), ("MSOFT", (31 + i,))], f"mL{i + 1}", source) for i in range(3)]
+    mse = [_first(blocks, [("EXTPAR", (34 + i,)), ("MSOFT", (34 + i,))], f"mE{i + 1}", source) for i in range(3)]
+    ae = [blocks.get("AE", {}).get((i + 1, i + 1), 0.0) for i in range(3)]
+    if ae[2] == 0.0 and (13,) in blocks.get("EXTPAR", {}):
+        ae[2] = blocks["EXTPAR"][(13,)]
+    overrides = {}
+    smi = blocks.get("SMINPUTS", {})
+    if (1,) in smi:
+        if not smi[(1,)] > 0:
+            raise InvalidInput(f"{source}: Block SMINPUTS entry 1 (1/alpha(MZ)) = {smi[(1,)]:g} must be positive")
+        overrides["alpha_MZ"] = 1.0 / smi[(1,)]
+    for k, name in {2: "G_F", 4: "MZ", 7: "m_tau", 11: "m_e", 13: "m_mu"}.items():
+        if (k,) in smi:
+            if not smi[(k,)] > 0:
+                raise InvalidInput(f"{source}: Block SMINPUTS entry {k} ({name}) = {smi[(k,)]:g} must be positive")
+            overrides[name] = smi[(k,)]
+    sm = SMInputs.from_convention("pdg", **overrides)
+    params = MSSMParams(tan_beta=tb, mu=mu, M1=m1, M2=m2, msl=msl, mse=mse, Ae=ae)
+    return MSSMInput(params, sm, None, None, source, "slha-params")
+
+
+def read_point(path, fmt: str | None = None):
+    """Read any MSSM input file into :class:`gm2jax.io.gm2calc.MSSMInput`; a spectrum file is
+    converted on shell (GM2Calc's SLHA mode), so ``params`` are the parameters GM2Calc uses.
+
+    Raises:
+        InvalidInput: unreadable file or missing/non-numeric entries (named in the message).
+        PhysicsError: the on-shell conversion of a spectrum file did not converge.
+    """
+    from gm2jax.errors import PhysicsError
+    from gm2jax.io.gm2calc import MSSMInput, from_gm2calc_blocks
+    from gm2jax.io.slha import read_document
+
+    doc = read_document(path)
+    kind = fmt or detect_format(doc)
+    if kind == "gm2calc":
+        return from_gm2calc_blocks({n: doc.merged(n) for n in ("GM2CALCINPUT", "GM2CALCCONFIG", "SMINPUTS") if doc.has(n)}, doc.source)
+    if kind == "slha-params":
+        return from_slha_parameters(doc)
+    if kind != "slha":
+        raise InvalidInput(f"unknown input format {kind!r}: use 'slha' or 'gm2calc'")
+    import jax
+
+    from gm2jax.models.mssm.onshell import convert_to_onshell
+
+    inp = from_slha_spectrum(doc)
+    with jax.enable_x64(True):
+        conv = convert_to_onshell(inp.drbar, inp.pole, inp.sm)
+    if int(conv.status):
+        raise PhysicsError(
+            f"{doc.source}: DR-bar to on-shell conversion failed (reached accuracy {float(conv.precision_Mu_M1_M2):.3g} GeV "
+            f"for mu/M1/M2, {float(conv.precision_me2):.3g} GeV for me2)"
+        )
+    return MSSMInput(conv.params, inp.sm, inp.config.resummation, inp.config.loop_order, doc.source, "slha")
