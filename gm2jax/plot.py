@@ -20,8 +20,8 @@ Example:
     >>> mu, m2 = np.linspace(500, 2500, 5), np.linspace(100, 300, 4)
     >>> ds = xr.Dataset({"a_mu": (("mu", "M2"), 3e-9 * np.outer(np.ones(5), 200 / m2))}, coords={"mu": mu, "M2": m2})
     >>> fig = band_map(ds, "mu", "M2", {"a_mu": Target(2.74e-9, 0.73e-9)})
-    >>> fig.axes[0].get_xlabel()
-    'mu'
+    >>> print(fig.axes[0].get_xlabel())
+    $\\mu$ [GeV]
 """
 
 from __future__ import annotations
@@ -36,8 +36,12 @@ from typing import NamedTuple
 import numpy as np
 
 from gm2jax.errors import InvalidInput
+from gm2jax.labels import axis_label, meta, short_label
 
-__all__ = ["Target", "band_map", "figure", "pull", "r_curves", "r_parts", "save_figure", "show", "targets", "within"]
+__all__ = [
+    "Target", "band_map", "corner", "default_var_names", "figure", "marginals", "profiles", "pull", "r_curves", "r_parts", "save_figure",
+    "show", "targets", "within",
+]
 
 # (1 sigma, 2 sigma) fill colours per observable; seed 000 draws a_e yellow and a_mu blue.
 BAND_COLORS: Mapping[str, tuple[str, str]] = {
@@ -292,8 +296,8 @@ def band_map(
         ax.set_xscale("log")
     if ylog:
         ax.set_yscale("log")
-    ax.set_xlabel(xlabel or x)
-    ax.set_ylabel(ylabel or y)
+    ax.set_xlabel(xlabel or axis_label(x))
+    ax.set_ylabel(ylabel or axis_label(y))
     if title:
         ax.set_title(title, fontsize=10)
     if legend and handles:
@@ -370,7 +374,7 @@ def r_curves(
     ax.set_xlim(xs.min(), xs.max())
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.set_xlabel(xlabel or x)
+    ax.set_xlabel(xlabel or axis_label(x))
     ax.set_ylabel(r"$R_\ell$")
     if title:
         ax.set_title(title, fontsize=10)
@@ -421,4 +425,458 @@ def show(fig):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     display(Image(buf.getvalue()))
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# fits and posteriors: profiles, corner plots, marginals
+# ---------------------------------------------------------------------------------------------
+
+_CL_2D = ((2.30, "68%"), (6.18, "95%"))  # Delta chi^2 of 2 parameters at 68.27 % / 95.45 % CL
+_CL_1D = ((1.0, "68%"), (4.0, "95%"))
+_POST = "#1f4e9c"  # posterior colour
+_BEST = "#c0392b"  # best-fit colour
+_DATA = "#2b8a3e"  # measurement band
+
+
+def _log_axis(axis) -> None:
+    """Readable log axis: labels at 1, 2, 5 x 10^n (a range under two decades otherwise shows
+    a single labelled tick), plain numbers, no minor labels."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _is_log(config, name: str) -> bool:
+    spec = {p.name: p for p in config.free}.get(name)
+    return spec is not None and spec.prior == "loguniform"
+
+
+def _prior_range(config, name: str):
+    spec = {p.name: p for p in config.free}.get(name)
+    return None if spec is None else (spec.lo, spec.hi)
+
+
+def _plain_ticks(axis, n: int = 4) -> None:
+    from matplotlib.ticker import MaxNLocator, ScalarFormatter
+
+    axis.set_major_locator(MaxNLocator(n, prune="both"))
+    fmt = ScalarFormatter(useOffset=False)
+    fmt.set_powerlimits((-4, 5))
+    axis.set_major_formatter(fmt)
+
+
+def _interval_1d(grid, dchi2, level):
+    """[lo, hi] where the profile Delta chi^2 <= level (linear interpolation), NaN-safe."""
+    g, d = np.asarray(grid, float), np.asarray(dchi2, float)
+    ok = np.isfinite(d)
+    g, d = g[ok], d[ok]
+    inside = np.nonzero(d <= level)[0]
+    if inside.size == 0:
+        return None
+    i, j = inside[0], inside[-1]
+    lo = g[i] if i == 0 else np.interp(level, [d[i], d[i - 1]], [g[i], g[i - 1]])
+    hi = g[j] if j == len(g) - 1 else np.interp(level, [d[j], d[j + 1]], [g[j], g[j + 1]])
+    return lo, hi, i == 0, j == len(g) - 1
+
+
+def profiles(result, *, save=None, dpi: int = 130):
+    """1-D and 2-D profile likelihoods of a fit (:class:`gm2jax.fit.FitResult`).
+
+    1-D panels: profile Delta chi^2 with the 68 % / 95 % levels (Delta chi^2 = 1, 4), the 68 %
+    interval shaded, the best fit marked, and a note when an interval runs into the edge of the
+    parameter's range (prior edge).  2-D panels: the 68 % / 95 % CL contours (Delta chi^2 = 2.30,
+    6.18; labelled), the 1 sigma / 2 sigma bands |R_l| < 1, 2 of each measured anomaly (colours of
+    :data:`BAND_COLORS`), the best fit.  Axes are labelled with units (:mod:`gm2jax.labels`),
+    logarithmic for log-uniform priors, and span the parameter ranges.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure` (saved as PNG when ``save`` is given).
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    cfg = result.config
+    p1, p2 = result.profiles_1d, result.profiles_2d
+    panels = max(len(p1) + len(p2), 1)
+    ncol = min(panels, 3)
+    nrow = -(-panels // ncol)
+    fig = Figure(figsize=(4.4 * ncol, 3.9 * nrow), layout="constrained")
+    axes = list(fig.subplots(nrow, ncol, squeeze=False).ravel())
+    for ax in axes[panels:]:
+        ax.set_axis_off()
+    best = result.best
+    for ax, (name, pr) in zip(axes, p1.items()):
+        grid, d = np.asarray(pr["grid"], float), np.asarray(pr["delta_chi2"], float)
+        ax.plot(grid, d, color="k", lw=1.4, marker=".", ms=3, label=r"profile $\Delta\chi^2$")
+        for (lev, cl), ls in zip(_CL_1D, (":", "--")):
+            ax.axhline(lev, color="0.4", ls=ls, lw=0.8, label=rf"{cl} CL ($\Delta\chi^2={lev:g}$)")
+        iv = _interval_1d(grid, d, 1.0)
+        if iv is not None:
+            ax.axvspan(iv[0], iv[1], color=_POST, alpha=0.12, lw=0, label="68% interval")
+        ax.axvline(best[name], color=_BEST, lw=1.0, label="best fit")
+        rng = _prior_range(cfg, name)
+        if rng is not None:
+            ax.set_xlim(*rng)
+        edge = iv is not None and (iv[2] or iv[3])
+        if edge:
+            ax.text(0.98, 0.97, "68% interval reaches\nthe range edge", transform=ax.transAxes,
+                    ha="right", va="top", fontsize=7, color="0.25")
+        if _is_log(cfg, name):
+            ax.set_xscale("log")
+            _log_axis(ax.xaxis)
+        ax.set_xlabel(axis_label(name))
+        ax.set_ylabel(r"profile $\Delta\chi^2$")
+        finite = d[np.isfinite(d)]
+        ax.set_ylim(-0.2, max(9.0, min(float(finite.max()) if finite.size else 9.0, 25.0)))
+        ax.legend(fontsize=7, loc="best", framealpha=0.85)
+    for ax, (label, pr) in zip(axes[len(p1):], p2.items()):
+        a, b = label.split(",")
+        A, B = np.meshgrid(pr["grid_a"], pr["grid_b"], indexing="ij")
+        handles = []
+        for lep in ("e", "mu", "tau"):
+            key = f"R_{lep}"
+            if key in pr:
+                inner, outer = BAND_COLORS.get(f"a_{lep}", _FALLBACK_COLORS[0])
+                r = np.ma.masked_invalid(np.abs(np.asarray(pr[key], float)))
+                _quiet(ax.contourf, A, B, r, levels=[0, 1, 2], colors=[inner, outer], alpha=0.5)
+                sym = meta(f"a_{lep}").latex
+                handles += [Patch(color=inner, alpha=0.5, label=rf"${sym}$ within 1$\sigma$"),
+                            Patch(color=outer, alpha=0.5, label=rf"${sym}$ within 2$\sigma$")]
+        dchi = np.ma.masked_invalid(np.asarray(pr["delta_chi2"], float))
+        cs = _quiet(ax.contour, A, B, dchi, levels=[lv for lv, _ in _CL_2D], colors="k", linestyles=["-", "--"], linewidths=1.1)
+        if len(cs.levels):
+            ax.clabel(cs, fmt={lv: cl for lv, cl in _CL_2D}, fontsize=7)
+        handles += [Line2D([], [], color="k", ls="-", label=r"68% CL ($\Delta\chi^2=2.30$)"),
+                    Line2D([], [], color="k", ls="--", label=r"95% CL ($\Delta\chi^2=6.18$)")]
+        ax.plot(best[a], best[b], marker="*", color=_BEST, ms=11, ls="none")
+        handles.append(Line2D([], [], marker="*", color=_BEST, ms=9, ls="none", label="best fit"))
+        for nm, setlim, setscale, axis in ((a, ax.set_xlim, ax.set_xscale, ax.xaxis), (b, ax.set_ylim, ax.set_yscale, ax.yaxis)):
+            rng = _prior_range(cfg, nm)
+            if rng is not None:
+                setlim(*rng)
+            if _is_log(cfg, nm):
+                setscale("log")
+                _log_axis(axis)
+        ax.set_xlabel(axis_label(a))
+        ax.set_ylabel(axis_label(b))
+        ax.legend(handles=handles, fontsize=6.5, loc="best", framealpha=0.85)
+    fig.suptitle(f"{cfg.name}: profile likelihoods, best fit $\\chi^2$ = {result.chi2:.3g}", fontsize=9)
+    if save is not None:
+        save_figure(fig, save, dpi=dpi)
+    return fig
+
+
+def _draws(idata, name: str) -> np.ndarray:
+    post = idata.posterior
+    if name not in post:
+        raise InvalidInput(f"{name!r} is not a posterior variable; have {sorted(post.data_vars)}")
+    return np.asarray(post[name], dtype=float).ravel() * meta(name).scale
+
+
+def default_var_names(idata, config, max_vars: int = 8) -> list[str]:
+    """The variables of a corner plot: the fitted observables and the free parameters; with more
+    than ``max_vars``, the parameters most correlated with the observables (readable panels)."""
+    obs = [o for o in config.observables if o in idata.posterior]
+    params = list(config.names)
+    room = max(max_vars - len(obs), 2)
+    if len(params) > room:
+        y = np.stack([_draws(idata, o) for o in obs], axis=-1) if obs else None
+
+        def score(n):
+            x = _draws(idata, n)
+            x = np.log(x) if _is_log(config, n) and np.all(x > 0) else x
+            if y is None or np.std(x) == 0:
+                return 0.0
+            return max(abs(np.corrcoef(x, y[:, k])[0, 1]) for k in range(y.shape[1]))
+
+        ranked = sorted(params, key=score, reverse=True)[:room]
+        params = [p for p in params if p in ranked]  # keep the config's order
+    return params + obs
+
+
+def _hist_edges(x, log: bool, bins: int, rng=None):
+    lo, hi = (np.nanmin(x), np.nanmax(x)) if rng is None else rng
+    if log and lo > 0:
+        return np.geomspace(lo, hi, bins + 1)
+    if hi <= lo:
+        hi = lo + 1.0
+    return np.linspace(lo, hi, bins + 1)
+
+
+def _mass_levels(h, fractions=(0.6827, 0.9545)):
+    """Density thresholds enclosing the given probability fractions of a 2-D histogram."""
+    flat = np.sort(h.ravel())[::-1]
+    cum = np.cumsum(flat)
+    cum /= cum[-1] if cum[-1] > 0 else 1.0
+    levels = [flat[min(np.searchsorted(cum, f), len(flat) - 1)] for f in fractions]
+    return sorted(set(levels))
+
+
+def _data_range(x, log: bool, prior):
+    """Plotted range: the draws padded by 5 %; where that crosses a prior edge, the axis stops
+    just beyond the edge (so the edge, shaded by :func:`_mark_prior_edges`, stays visible)."""
+    lo, hi = np.nanquantile(x, [0.0005, 0.9995])
+    if log and lo > 0:
+        pad = (hi / lo) ** 0.05
+        lo, hi = lo / pad, hi * pad
+    else:
+        pad = 0.05 * (hi - lo if hi > lo else abs(lo) + 1.0)
+        lo, hi = lo - pad, hi + pad
+    if prior is not None:
+        plo, phi = prior
+        if log and plo > 0:
+            margin = (hi / lo) ** 0.03
+            lo = max(lo, plo / margin)
+            hi = min(hi, phi * margin)
+        else:
+            margin = 0.03 * (hi - lo)
+            lo = max(lo, plo - margin)
+            hi = min(hi, phi + margin)
+    return lo, hi
+
+
+def _mark_prior_edges(ax, prior, rng) -> bool:
+    """Shade (grey, hatched) the part of the plotted range outside the prior range."""
+    if prior is None:
+        return False
+    marked = False
+    if rng[0] < prior[0] < rng[1]:
+        ax.axvspan(rng[0], prior[0], facecolor="0.85", edgecolor="0.5", hatch="////", lw=0)
+        marked = True
+    if rng[0] < prior[1] < rng[1]:
+        ax.axvspan(prior[1], rng[1], facecolor="0.85", edgecolor="0.5", hatch="////", lw=0)
+        marked = True
+    return marked
+
+
+def _fmt_value(q50: float, up: float, down: float) -> str:
+    """median^{+up}_{-down} rounded to two significant digits of the smaller error, one common
+    power of ten when the numbers are large or small."""
+    err = min(abs(up), abs(down)) or max(abs(up), abs(down)) or abs(q50) or 1.0
+    mag = max(abs(q50), abs(up), abs(down))
+    exp = math.floor(math.log10(mag)) if mag > 0 else 0
+    factor = 1.0
+    suffix = ""
+    if exp >= 5 or exp <= -3:
+        factor, suffix = 10.0**exp, rf" \times 10^{{{exp}}}"
+    digits = max(0, 1 - math.floor(math.log10(err / factor)))
+    f = lambda v: f"{v / factor:.{digits}f}"  # noqa: E731
+    return f"${f(q50)}^{{+{f(up)}}}_{{-{f(down)}}}{suffix}$"
+
+
+def _summary_text(name: str, x) -> str:
+    q16, q50, q84 = np.nanquantile(x, [0.16, 0.5, 0.84])
+    unit = meta(name).unit
+    return f"{short_label(name)} = {_fmt_value(q50, q84 - q50, q50 - q16)}" + (f" {unit}" if unit else "")
+
+
+def _observed(idata, name: str):
+    """(central, sigma) of a measured observable from ``observed_data`` (scaled), else None."""
+    obs = getattr(idata, "observed_data", None)
+    if obs is None or name not in obs:
+        return None
+    sigma = obs[name].attrs.get("sigma")
+    if sigma is None:
+        return None
+    s = meta(name).scale
+    return float(obs[name]) * s, float(sigma) * s
+
+
+def corner(
+    idata,
+    config,
+    *,
+    var_names: Sequence[str] | None = None,
+    best: Mapping[str, float] | None = None,
+    max_vars: int = 8,
+    bins: int = 30,
+    title: str | None = None,
+    save=None,
+    dpi: int = 110,
+):
+    """Corner plot of a posterior: 1-D marginals on the diagonal, 68 % / 95 % credible contours below.
+
+    Diagonal: histogram, median and the 68 % equal-tailed credible interval (dashed), the value
+    printed above the panel; the best fit (red) when ``best`` is given; a grey bar on the
+    horizontal axis where the prior range ends inside the plotted range.  Off-diagonal: the
+    regions holding 68 % and 95 % of the draws (smoothed 2-D histogram; contours labelled).
+    a_l are shown scaled (``a_mu`` x 1e9), axes labelled with units and logarithmic where the
+    prior is log-uniform.
+
+    Args:
+        idata: ``arviz.InferenceData`` (its ``posterior``).
+        config: the :class:`gm2jax.config.FitConfig` (priors, observables).
+        var_names: variables to show; default :func:`default_var_names` (at most ``max_vars``,
+            so a 14-parameter posterior stays readable: pass subsets for more pair plots).
+        best: name -> best-fit value (unscaled), e.g. ``FitResult.values``.
+        max_vars: limit of the default selection.
+        bins: histogram bins per axis.
+        title, save, dpi: figure title, PNG path, resolution.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure`.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+    from scipy.ndimage import gaussian_filter
+
+    names = list(var_names) if var_names is not None else default_var_names(idata, config, max_vars)
+    k = len(names)
+    if k == 0:
+        raise InvalidInput("var_names: give at least one variable")
+    data = {n: _draws(idata, n) for n in names}
+    logs = {n: _is_log(config, n) and bool(np.all(data[n] > 0)) for n in names}
+    priors = {n: _prior_range(config, n) for n in names}
+    ranges = {n: _data_range(data[n], logs[n], priors[n]) for n in names}
+    size = 1.9 if k > 4 else 2.4
+    fig = Figure(figsize=(size * k + 0.8, size * k + 0.9), layout="constrained")
+    axes = fig.subplots(k, k, squeeze=False)
+    edges = measured = False
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            ax = axes[i, j]
+            if j > i:
+                ax.set_axis_off()
+                continue
+            xb = b
+            if i == j:
+                x = data[a][np.isfinite(data[a])]
+                ax.hist(x, bins=_hist_edges(x, logs[a], bins, ranges[a]), color=_POST, histtype="stepfilled", alpha=0.35)
+                ax.hist(x, bins=_hist_edges(x, logs[a], bins, ranges[a]), color=_POST, histtype="step", lw=1.0)
+                q16, q50, q84 = np.nanquantile(x, [0.16, 0.5, 0.84])
+                ax.axvline(q50, color=_POST, lw=1.2)
+                for q in (q16, q84):
+                    ax.axvline(q, color=_POST, lw=1.0, ls="--")
+                if best and a in best and np.isfinite(best[a]):
+                    ax.axvline(best[a] * meta(a).scale, color=_BEST, lw=1.2)
+                ax.set_title(_summary_text(a, x), fontsize=8)
+                ax.set_yticks([])
+                edges |= _mark_prior_edges(ax, priors[a], ranges[a])
+                seen = _observed(idata, a)
+                if seen is not None:
+                    ax.axvspan(seen[0] - seen[1], seen[0] + seen[1], color=_DATA, alpha=0.25, lw=0)
+                    ax.axvline(seen[0], color=_DATA, lw=1.0)
+                    measured = True
+            else:
+                x, y = data[b], data[a]
+                ok = np.isfinite(x) & np.isfinite(y)
+                ex = _hist_edges(x[ok], logs[b], bins, ranges[b])
+                ey = _hist_edges(y[ok], logs[a], bins, ranges[a])
+                h, _, _ = np.histogram2d(x[ok], y[ok], bins=[ex, ey])
+                h = gaussian_filter(h, 1.0)
+                cx = np.sqrt(ex[1:] * ex[:-1]) if logs[b] else 0.5 * (ex[1:] + ex[:-1])
+                cy = np.sqrt(ey[1:] * ey[:-1]) if logs[a] else 0.5 * (ey[1:] + ey[:-1])
+                levels = _mass_levels(h)
+                if len(levels) == 2 and levels[0] < levels[1] and h.max() > levels[1]:
+                    ax.contourf(cx, cy, h.T, levels=[levels[0], h.max()], colors=[_POST], alpha=0.18)
+                    ax.contourf(cx, cy, h.T, levels=[levels[1], h.max()], colors=[_POST], alpha=0.35)
+                    cs = ax.contour(cx, cy, h.T, levels=levels, colors=_POST, linewidths=[0.8, 1.1], linestyles=["--", "-"])
+                    if k <= 4:
+                        ax.clabel(cs, fmt={levels[0]: "95%", levels[1]: "68%"}, fontsize=6)
+                else:
+                    ax.plot(x[ok], y[ok], ",", color=_POST, alpha=0.3)
+                if best and a in best and b in best:
+                    ax.plot(best[b] * meta(b).scale, best[a] * meta(a).scale, marker="*", color=_BEST, ms=8, ls="none")
+                ax.set_ylim(*ranges[a])
+                if logs[a]:
+                    ax.set_yscale("log")
+                    _log_axis(ax.yaxis)
+                else:
+                    _plain_ticks(ax.yaxis)
+            ax.set_xlim(*ranges[xb])
+            if logs[xb]:
+                ax.set_xscale("log")
+                _log_axis(ax.xaxis)
+            else:
+                _plain_ticks(ax.xaxis)
+            ax.tick_params(labelsize=6.5)
+            if i == k - 1:
+                ax.set_xlabel(axis_label(b), fontsize=9)
+                for t in ax.get_xticklabels():
+                    t.set_rotation(40)
+                    t.set_ha("right")
+            else:
+                ax.tick_params(labelbottom=False)
+            if j == 0 and i > 0:
+                ax.set_ylabel(axis_label(a), fontsize=9)
+            elif i != j:
+                ax.tick_params(labelleft=False)
+    handles = [
+        Line2D([], [], color=_POST, lw=1.2, label="median"),
+        Line2D([], [], color=_POST, lw=1.0, ls="--", label="68% credible interval"),
+        Line2D([], [], color=_POST, lw=1.1, ls="-", marker="s", ms=0, label="2-D: 68% (solid), 95% (dashed) of the draws"),
+    ]
+    if measured:
+        handles.append(Patch(color=_DATA, alpha=0.35, label=r"measured $\pm1\sigma$"))
+    if edges:
+        handles.append(Patch(facecolor="0.85", edgecolor="0.5", hatch="////", label="outside the prior range"))
+    if best:
+        handles.append(Line2D([], [], color=_BEST, marker="*", ms=8, lw=1.2, label="best fit"))
+    legend_ax = axes[0, k - 1] if k > 1 else axes[0, 0]
+    if k > 1:
+        legend_ax.legend(handles=handles, loc="upper right", fontsize=7, frameon=False)
+    else:
+        legend_ax.legend(handles=handles, loc="upper right", fontsize=6)
+    if title:
+        fig.suptitle(title, fontsize=9)
+    if save is not None:
+        save_figure(fig, save, dpi=dpi)
+    return fig
+
+
+def marginals(idata, config, *, var_names: Sequence[str] | None = None, best: Mapping[str, float] | None = None,
+              ncols: int = 4, bins: int = 40, title: str | None = None, save=None, dpi: int = 110):
+    """1-D posterior marginals of many variables on a grid (every free parameter and observable
+    by default): histogram, median, 68 % interval, prior edges, best fit -- the overview that a
+    corner plot of 14 variables cannot give.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure`.
+    """
+    from matplotlib.figure import Figure
+
+    names = list(var_names) if var_names is not None else [*config.names, *[o for o in config.observables if o in idata.posterior]]
+    n = len(names)
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig = Figure(figsize=(3.1 * ncols, 2.5 * nrows), layout="constrained")
+    axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    for ax in axes[n:]:
+        ax.set_axis_off()
+    for ax, name in zip(axes, names):
+        x = _draws(idata, name)
+        x = x[np.isfinite(x)]
+        log = _is_log(config, name) and bool(np.all(x > 0))
+        pr = _prior_range(config, name)
+        rng = _data_range(x, log, pr)
+        ax.hist(x, bins=_hist_edges(x, log, bins, rng), color=_POST, histtype="stepfilled", alpha=0.35)
+        q16, q50, q84 = np.nanquantile(x, [0.16, 0.5, 0.84])
+        ax.axvline(q50, color=_POST, lw=1.2)
+        for q in (q16, q84):
+            ax.axvline(q, color=_POST, lw=1.0, ls="--")
+        if best and name in best and np.isfinite(best[name]):
+            ax.axvline(best[name] * meta(name).scale, color=_BEST, lw=1.2)
+        _mark_prior_edges(ax, pr, rng)
+        seen = _observed(idata, name)
+        if seen is not None:
+            ax.axvspan(seen[0] - seen[1], seen[0] + seen[1], color=_DATA, alpha=0.25, lw=0)
+        ax.set_xlim(*rng)
+        if log:
+            ax.set_xscale("log")
+            _log_axis(ax.xaxis)
+        else:
+            _plain_ticks(ax.xaxis)
+        ax.set_yticks([])
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel(axis_label(name), fontsize=9)
+        ax.set_title(_summary_text(name, x), fontsize=8)
+    fig.suptitle(title or "posterior marginals: median (solid), 68% credible interval (dashed), best fit (red), "
+                 "measured $\\pm1\\sigma$ (green), outside the prior range (hatched)", fontsize=9)
+    if save is not None:
+        save_figure(fig, save, dpi=dpi)
     return fig

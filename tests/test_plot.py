@@ -48,7 +48,7 @@ def test_band_map_draws_bands_lines_and_unphysical_hatching(tmp_path):
     png = tmp_path / "sub" / "map.png"
     fig = band_map(ds, "mu", "M2", TARGETS, lines={"a_mu": [2e-9, 4e-9], "a_e": [-8e-13]}, title="t", save=png)
     ax = fig.axes[0]
-    assert ax.get_xlabel() == "mu" and ax.get_ylabel() == "M2" and ax.get_title() == "t"
+    assert ax.get_xlabel() == r"$\mu$ [GeV]" and ax.get_ylabel() == r"$M_2$ [GeV]" and ax.get_title() == "t"
     assert ax.get_xlim() == (300.0, 3000.0) and ax.get_ylim() == (100.0, 400.0)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels[:2] == [r"$a_e$ within 1$\sigma$", r"$a_e$ within 2$\sigma$"]
@@ -73,7 +73,7 @@ def test_band_map_from_dataframe_scan_dir_and_slices(tmp_path):
     ds = _grid()
     df = ds.to_dataframe().reset_index()
     fig = band_map(df, "M2", "mu", TARGETS)  # transposed plane from a DataFrame
-    assert fig.axes[0].get_xlabel() == "M2"
+    assert fig.axes[0].get_xlabel() == r"$M_2$ [GeV]"
     # a third scanned dimension needs a slice
     ds3 = _grid(extra="tan_beta")
     with pytest.raises(InvalidInput, match="sel="):
