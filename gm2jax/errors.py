@@ -56,6 +56,7 @@ class Status(enum.IntFlag):
     NUMERICALLY_UNRELIABLE = 1 << 18
     INVALID_SM_INPUT = 1 << 19
     UNITARITY_VIOLATED = 1 << 20
+    ALIGNED_YUKAWA_POLE = 1 << 21
 
 
 _MESSAGES = {
@@ -79,6 +80,7 @@ _MESSAGES = {
     Status.NUMERICALLY_UNRELIABLE: "the result is numerically unreliable (near-massless state or near a pole): move the masses away from zero / the pole",
     Status.INVALID_SM_INPUT: "an SM input is unphysical (alpha, MZ, MW, G_F and lepton masses must be positive, MW < MZ): fix the SM inputs",
     Status.UNITARITY_VIOLATED: "tree-level perturbative unitarity is violated: reduce the quartic couplings",
+    Status.ALIGNED_YUKAWA_POLE: "aligned 2HDM with zeta_f = 1/tan(beta) (1 - tan(beta) zeta_f = 0): GM2Calc's aligned Yukawa construction divides by zero (it returns NaN); move zeta_f off 1/tan(beta)",
     Status.YUKAWA_POLE: "1 + Delta_l = 0: the resummed lepton Yukawa diverges; move mu tan(beta), M1 or the slepton masses",
 }
 
