@@ -2,7 +2,7 @@
 
 Public API (everything else is private)::
 
-    from gm2jax import SMInputs, couplings, MSSMParams, amu_1l, Status, describe_status
+    from gm2jax import SMInputs, couplings, MSSMParams, amu, amu_1l, Status, describe_status
     from gm2jax import loops, linalg          # the one loop-function and linear-algebra modules
     from gm2jax.models import mssm           # model packages
     from gm2jax.io import read_mssm_file     # GM2Calc / SLHA input files
@@ -23,11 +23,18 @@ from gm2jax.errors import (
     describe_status as describe_status,
 )
 from gm2jax.io.gm2calc import read_mssm_file as read_mssm_file
-from gm2jax.models.mssm import AmuResult as AmuResult, MSSMParams as MSSMParams, amu_1l as amu_1l
+from gm2jax.models.mssm import (
+    AmuResult as AmuResult,
+    AmuResult2L as AmuResult2L,
+    MSSMParams as MSSMParams,
+    amu as amu,
+    amu_1l as amu_1l,
+)
 from gm2jax.sm import SMInputs as SMInputs, couplings as couplings
 
 __all__ = [
     "AmuResult",
+    "AmuResult2L",
     "Gm2jaxError",
     "InvalidInput",
     "MSSMParams",
@@ -35,6 +42,7 @@ __all__ = [
     "PrecisionError",
     "SMInputs",
     "Status",
+    "amu",
     "amu_1l",
     "couplings",
     "describe_status",

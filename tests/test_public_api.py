@@ -7,6 +7,7 @@ import gm2jax
 
 LOCKED = [
     "AmuResult",
+    "AmuResult2L",
     "Gm2jaxError",
     "InvalidInput",
     "MSSMParams",
@@ -14,6 +15,7 @@ LOCKED = [
     "PrecisionError",
     "SMInputs",
     "Status",
+    "amu",
     "amu_1l",
     "couplings",
     "describe_status",

@@ -1,4 +1,4 @@
-"""MSSM one-loop lepton g-2 (neutralino-slepton and chargino-sneutrino)."""
+"""MSSM lepton g-2: one loop (neutralino-slepton, chargino-sneutrino) and GM2Calc's two-loop pieces."""
 
 from gm2jax.models.mssm.amu_1l import (
     AmuResult as AmuResult,
@@ -8,6 +8,7 @@ from gm2jax.models.mssm.amu_1l import (
     amu_1l_parts as amu_1l_parts,
     point_status as point_status,
 )
+from gm2jax.models.mssm.amu_2l import AmuResult2L as AmuResult2L, amu as amu, amu_parts as amu_parts
 from gm2jax.models.mssm.mia import amu_bino_mia as amu_bino_mia, amu_chargino_mia as amu_chargino_mia
 from gm2jax.models.mssm.params import MSSMParams as MSSMParams
 from gm2jax.models.mssm.spectrum import Spectrum as Spectrum, tree_spectrum as tree_spectrum
