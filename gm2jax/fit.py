@@ -32,6 +32,7 @@ import numpy as np
 import optax
 
 from gm2jax.config import FitConfig, Problem, load_config
+from gm2jax.progress import as_progress
 
 # --------------------------------------------------------------------------------------
 # Objective and optimiser steps
@@ -352,12 +353,11 @@ def run_fit(
     if overrides:
         config = config.replace(fit=overrides)
     with jax.enable_x64(True):
-        return _run_fit(config, hessian=hessian, profiles=profiles, progress=progress)
+        return _run_fit(config, hessian=hessian, profiles=profiles, progress=as_progress(progress))
 
 
 def _say(progress, msg):
-    if progress:
-        print(msg, flush=True)
+    as_progress(progress).say(msg)
 
 
 def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool) -> FitResult:
@@ -377,7 +377,9 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
     step = adam_step = _cached("adam", config, lambda: make_step(fun, opt), opts.learning_rate, opts.clip_norm)
     init = adam_init = jax.vmap(opt.init)
     key = jax.random.key(opts.seed)
+    _say(progress, f"compile + {n} random starts: tracing and compiling the model (first run only; 10-60 s) ...")
     x0 = _draw_starts(problem, key, n, step, init, evals)
+    _say(progress, f"optimiser ({'L-BFGS' if use_lbfgs else 'Adam'}, up to {opts.steps} steps x {n} starts) ...")
     u = jax.vmap(problem.to_unconstrained)(jnp.asarray(x0))
     mask = jnp.zeros((n, d), dtype=bool)
     fixed = jnp.zeros((n, d))
@@ -426,6 +428,7 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
     hu = hx = cov_u = cov_x = errors = None
     rank = None
     if hessian:
+        _say(progress, "hessian + Newton polish: compiling the autodiff Hessian ...")
         t0 = time.perf_counter()
         vgh = _cached("hessian", config, lambda: _value_grad_hessian(problem.chi2_u, d))
         value, g, h, _ = _hessians(problem, vgh, u_best)
@@ -469,6 +472,7 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
     # -- profiles -------------------------------------------------------------------------
     prof1, prof2 = {}, {}
     if profiles and (opts.profile_1d or opts.profile_2d):
+        _say(progress, f"profiles: {len(opts.profile_1d)} 1-D, {len(opts.profile_2d)} 2-D ...")
         t0 = time.perf_counter()
         prof1, prof2 = _profiles(problem, adam_step, adam_init, n, u_best, chi2, opts, evals)
         wall["profiles"] = time.perf_counter() - t0
@@ -590,67 +594,55 @@ def _profiles(problem: Problem, step, init, chunk: int, u_best, chi2_min: float,
 
 
 def plot_profiles(result: FitResult, path) -> None:
-    """Save the 1-D profiles (Delta chi^2) and the 2-D profiles (Delta chi^2 = 2.30, 6.18 contours
-    and the 1-sigma/2-sigma bands |R_l| < 1, 2 of each anomaly, as in seed 000 Fig. 2) to a PNG."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import NullFormatter
+    """Save the profile-likelihood figure of :func:`gm2jax.plot.profiles` (1-D Delta chi^2 with
+    68 %/95 % levels and intervals; 2-D CL contours with the |R_l| < 1, 2 bands of seed 000
+    Fig. 2) as a PNG."""
+    from gm2jax import plot
 
-    p1, p2 = result.profiles_1d, result.profiles_2d
-    panels = max(len(p1) + len(p2), 1)
-    ncol = min(panels, 3)
-    nrow = -(-panels // ncol)
-    fig = Figure(figsize=(4.2 * ncol, 3.8 * nrow), layout="constrained")
-    axes = list(fig.subplots(nrow, ncol, squeeze=False).ravel())
-    for ax in axes[panels:]:
-        ax.set_axis_off()
-    specs = {p.name: p for p in result.config.free}
-    best = result.best
-    for ax, (name, pr) in zip(axes, p1.items()):
-        ax.plot(pr["grid"], pr["delta_chi2"], "k.-")
-        ax.axhline(1.0, color="C0", ls=":", label=r"$\Delta\chi^2=1$")
-        ax.axhline(4.0, color="C1", ls=":", label=r"$\Delta\chi^2=4$")
-        ax.axvline(best[name], color="C3", lw=0.8)
-        if specs[name].prior == "loguniform":
-            ax.set_xscale("log")
-            ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel(name)
-        ax.set_ylabel(r"profile $\Delta\chi^2$")
-        finite = np.asarray(pr["delta_chi2"])[np.isfinite(pr["delta_chi2"])]
-        ax.set_ylim(-0.2, max(9.0, min(float(finite.max()) if finite.size else 9.0, 50.0)))
-        ax.legend(fontsize=7)
-    for ax, (label, pr) in zip(axes[len(p1) :], p2.items()):
-        a, b = label.split(",")
-        A, B = np.meshgrid(pr["grid_a"], pr["grid_b"], indexing="ij")
-        for lep, color in (("e", "gold"), ("mu", "tab:blue")):
-            key = f"R_{lep}"
-            if key in pr:
-                r = np.abs(pr[key])
-                ax.contourf(A, B, r, levels=[0, 2], colors=[color], alpha=0.25)
-                ax.contourf(A, B, r, levels=[0, 1], colors=[color], alpha=0.45)
-                ax.contour(A, B, r, levels=[1, 2], colors=[color], linewidths=0.8)
-        ax.contour(A, B, pr["delta_chi2"], levels=[2.30, 6.18], colors="k", linestyles=["-", "--"])
-        ax.plot(best[a], best[b], "r*", ms=10)
-        if specs[a].prior == "loguniform":
-            ax.set_xscale("log")
-            ax.xaxis.set_minor_formatter(NullFormatter())
-        if specs[b].prior == "loguniform":
-            ax.set_yscale("log")
-            ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_xlabel(a)
-        ax.set_ylabel(b)
-        ax.set_title(r"bands: $|R_e|$ (yellow), $|R_\mu|$ (blue) < 1, 2", fontsize=8)
-    fig.suptitle(f"{result.config.name}: best chi2 = {result.chi2:.3g}", fontsize=9)
-    fig.savefig(path, dpi=110)
+    plot.profiles(result, save=path)
+
+
+def _missing_error_reason(result: FitResult, i: int) -> str | None:
+    """Why parameter ``i`` has no error, or None if it has one."""
+    if result.errors is None:
+        return "no error: Hessian not computed (--no-hessian)"
+    if np.isfinite(result.errors[i]):
+        return None
+    spec = result.config.free[i]
+    x = float(result.x[i])
+    lo, hi = spec.lo, spec.hi
+    if spec.prior == "loguniform" and lo > 0:
+        near = lambda a, b: abs(math.log(a / b)) < 1e-3 * math.log(hi / lo)  # noqa: E731
+    else:
+        near = lambda a, b: abs(a - b) < 1e-3 * (hi - lo)  # noqa: E731
+    if math.isfinite(lo) and near(x, lo) or math.isfinite(hi) and near(x, hi):
+        edge = "lower" if math.isfinite(lo) and near(x, lo) else "upper"
+        return (f"no error: at the {edge} edge of its range [{lo:g}, {hi:g}] (the minimum is at or beyond "
+                "the edge; widen the range or read the profile)")
+    rank = result.hessian_rank
+    return (f"no error: the Hessian is singular (rank {rank}/{len(result.names)}): chi2 is flat along a "
+            "direction through this parameter (e.g. a chi2 = 0 valley); see the profiles")
 
 
 def summary_lines(result: FitResult) -> list[str]:
-    """A short human summary of a fit."""
+    """A short human summary of a fit: parameters with errors (or why there is none), pulls,
+    observables, and the chi^2 of every likelihood term (largest first)."""
     lines = [f"best fit of {result.config.name} (dataset {result.config.dataset.name}): chi2 = {result.chi2:.4g}"]
+    notes = []
     for i, n in enumerate(result.names):
         err = "" if result.errors is None or not np.isfinite(result.errors[i]) else f" +- {result.errors[i]:.4g}"
-        lines.append(f"  {n:>10s} = {result.x[i]:.6g}{err}")
+        why = _missing_error_reason(result, i)
+        mark = "" if why is None or result.errors is None else " (*)"
+        if why is not None and result.errors is not None:
+            notes.append(f"    (*) {n}: {why}")
+        lines.append(f"  {n:>10s} = {result.x[i]:.6g}{err}{mark}")
+    lines.extend(notes)
+    if result.errors is None:
+        lines.append("    no errors: Hessian not computed (run without --no-hessian)")
     lines.append("  " + ", ".join(f"{k} = {v:+.3f}" for k, v in result.pulls.items() if k.count("_") == 1))
     lines.append("  " + ", ".join(f"{k} = {result.predictions[k]:.4g}" for k in result.config.observables))
+    parts = sorted(result.chi2_parts.items(), key=lambda kv: -kv[1])
+    lines.append("  chi2 parts: " + ", ".join(f"{k} {v:.3g}" for k, v in parts))
     lines.append(
         f"  starts: {result.n_converged}/{len(result.final_chi2)} below chi2 {result.config.fit.target_chi2}; "
         f"{result.n_evaluations['total']} model evaluations; {result.wall_time['total']:.1f} s"
