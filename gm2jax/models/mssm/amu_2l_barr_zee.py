@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -76,7 +77,7 @@ def _g_sfermion(lam, mu, theta):
     # lam: sfermion mass^2 eigenvalues (2, 1); mu: dummy (1, 1); theta = (coefficients (2,), M_s^2 (2,))
     coef, m2 = theta
     lam = jnp.maximum(lam, _TINY2)
-    g = sum(coef[s] * loops.f_sferm(lam / m2[s]) for s in range(2)) / lam
+    g = jnp.sum(coef * loops.f_sferm(lam / m2), axis=-1, keepdims=True) / lam  # one call for h and H
     return (g + 0.0 * mu)[None]
 
 
@@ -102,27 +103,24 @@ def amu_2l_barr_zee_sfermion(p: MSSMParams, c: Couplings, m_lepton, third: Third
     """
     sa, ca, cb, sb, m2, lam_l = _higgs(p, c, delta)
     m2 = jnp.stack(m2)
-    total = 0.0
-    # (N_c Q_f^2, 2 m_f/(s_b or c_b), w.v_h, w.v_H)
     at, ab, atau = p.Au[..., 2], p.Ad[..., 2], p.Ae[..., 2]
     mu = p.mu
-    sectors = (
-        (3.0 * 4.0 / 9.0, 2.0 * third.m_t / sb, mu * sa + at * ca, -mu * ca + at * sa, third.stop),
-        (3.0 / 9.0, 2.0 * third.m_b / cb, -mu * ca - ab * sa, -mu * sa + ab * ca, third.sbottom),
-        (1.0, 2.0 * third.m_tau / cb, -mu * ca - atau * sa, -mu * sa + atau * ca, third.stau),
-    )
-    for ncq2, k, wh, wH, mat in sectors:
-        coef = ncq2 * k * jnp.stack([lam_l[0] * wh, lam_l[1] * wH])
-        total = total + _sfermion_sum(mat, coef, m2)
-    return prefactor(c, m_lepton) * total
+    # per sector (stop, sbottom, stau): N_c Q_f^2 * 2 m_f/(s_b or c_b) and w.v_h, w.v_H
+    k = jnp.stack([3.0 * 4.0 / 9.0 * 2.0 * third.m_t / sb, 3.0 / 9.0 * 2.0 * third.m_b / cb, 2.0 * third.m_tau / cb])
+    wh = jnp.stack([mu * sa + at * ca, -mu * ca - ab * sa, -mu * ca - atau * sa])
+    wH = jnp.stack([-mu * ca + at * sa, -mu * sa + ab * ca, -mu * sa + atau * ca])
+    coef = k[:, None] * jnp.stack([lam_l[0] * wh, lam_l[1] * wH], axis=-1)  # (3 sectors, 2 Higgs)
+    mats = jnp.stack([third.stop, third.sbottom, third.stau])
+    sums = jax.vmap(_sfermion_sum, in_axes=(0, 0, None))(mats, coef, m2)
+    return prefactor(c, m_lepton) * jnp.sum(sums)
 
 
 def _g_chargino(s, mu, theta):
     # s: chargino masses^2 (2, 1); theta = (coefficients (2 terms, 3 bosons), boson masses^2 (3,))
     coef, m2 = theta
     s = jnp.maximum(s, _TINY2)
-    funcs = (loops.f_S(s / m2[0]), loops.f_S(s / m2[1]), loops.f_PS(s / m2[2]))
-    rows = [sum(coef[t, j] * funcs[j] for j in range(3)) / s for t in range(2)]
+    funcs = jnp.concatenate([loops.f_S(s / m2[:2]), loops.f_PS(s / m2[2:])], axis=-1)  # (2, 3): h, H, A
+    rows = [jnp.sum(coef[t] * funcs, axis=-1, keepdims=True) / s for t in range(2)]
     return jnp.stack(rows) + 0.0 * mu
 
 
