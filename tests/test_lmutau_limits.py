@@ -196,8 +196,21 @@ def test_band_cut_by_limits_vs_table2():
         print(f"{ns} sigma: M_Z' {1e3 * edges[ns][0]:.1f}-{1e3 * edges[ns][1]:.1f} MeV, "
               f"g_X {1e4 * edges[ns][2]:.2f}-{1e4 * edges[ns][3]:.2f} x 1e-4")
     m_lo, m_hi, g_lo, g_hi = edges[1]
-    assert 5e-3 < m_lo < 10e-3 and 0.19 < m_hi < 0.22  # Table 2: 10-210 MeV
-    assert 3.5e-4 < g_lo < 4.6e-4 and 1.0e-3 <= g_hi < 1.4e-3  # Table 2: 3.76-10 x 1e-4
+    # Table 2 prints M_Z' 10 - 210 MeV and g_X (3.76 - 10) x 1e-4 without the sigma level of "explain":
+    # every edge must lie between our 1 and 2 sigma edges, widened by half a unit of its last digit
+    half = {"m_lo": 0.5e-3, "m_hi": 5e-3, "g_lo": 0.005e-4, "g_hi": 0.5e-4}
+    paper = {"m_lo": 10e-3, "m_hi": 210e-3, "g_lo": 3.76e-4, "g_hi": 10e-4}
+    br = {k: sorted((edges[1][i], edges[2][i])) for i, k in enumerate(("m_lo", "m_hi", "g_lo", "g_hi"))}
+    inside = {k: br[k][0] - half[k] <= paper[k] <= br[k][1] + half[k] for k in paper}
+    print("Table 2 edge inside our [1 sigma, 2 sigma] bracket:", inside)
+    assert inside["m_hi"] and inside["g_lo"]  # CCFR meets the band; the band's lower edge
+    # not reproduced: the lower mass edge (Borexino as packaged allows 7.6 MeV at 1 sigma) and g_X max
+    assert not inside["m_lo"] and m_lo < paper["m_lo"] and not inside["g_hi"] and g_hi > paper["g_hi"]
+    # ... and the g_X one is explained by a limit cutting the band above ~1e-3 near 200 MeV (the seed's
+    # COHERENT CsI+Ar likelihood; ours is weaker): the seed's largest g_X is the Z'-only band's lower
+    # 2 sigma edge at the seed's largest M_Z'
+    b210 = limits.gm2_band(np.array([paper["m_hi"]]), "wp20_bnl")
+    assert abs(float(b210["g_minus2sigma"][0]) - paper["g_hi"]) <= half["g_hi"]
     assert edges[2][0] < m_lo and edges[2][1] > m_hi
     # at 10, 100, 200 MeV: the band itself is the packaged file's, the cut is the strongest limit
     f = limits.gm2_band_file("wp20_bnl")
