@@ -26,13 +26,6 @@ import math
 
 from gm2jax.errors import Gm2jaxError, InvalidInput, Status, describe_status
 
-TWO_LOOP_PARTS = ("fsf", "chargino_photonic", "neutralino_photonic", "a_sfermion", "a_chargino")
-"""Names of the five GM2Calc two-loop pieces (amu2LFSfapprox, amu2LChipmPhotonic,
-amu2LChi0Photonic, amu2LaSferm, amu2LaCha)."""
-
-_UNC_CONST = 2.3e-10  # GM2Calc's uncertainty of the 2L result, arXiv:1510.08071 eq. (4.6)
-_UNC_FRAC = 0.3
-
 _PARAM_PROBLEMS = (("mu", "mu parameter is zero"), ("M1", "Bino mass M1 is zero"), ("M2", "Wino mass M2 is zero"))
 
 
@@ -137,15 +130,16 @@ def _amu_files(paths, lepton, resum, loops, fmt, model) -> list[dict]:
         job.index = i
         jobs.append(job)
     for kind, evaluate in (("slha", _eval_slha), ("gm2calc", _eval_gm2calc), ("slha-params", _eval_params), ("thdm", _eval_thdm)):
-        group = [j for j in jobs if j.kind == kind]
-        if not group:
-            continue
-        try:
-            for job, row in zip(group, evaluate(group, lepton)):
-                rows[job.index] = row
-        except Gm2jaxError as err:
-            for job in group:
-                rows[job.index] = _error_row(job.source, lepton, f"{job.source}: {err}")
+        for resummed in (True, False):  # resummed-only groups skip the non-resummed evaluation
+            group = [j for j in jobs if j.kind == kind and j.resum == resummed]
+            if not group:
+                continue
+            try:
+                for job, row in zip(group, evaluate(group, lepton)):
+                    rows[job.index] = row
+            except Gm2jaxError as err:
+                for job in group:
+                    rows[job.index] = _error_row(job.source, lepton, f"{job.source}: {err}")
     return rows  # type: ignore[return-value]
 
 
@@ -165,8 +159,15 @@ def _stack(items):
     return jax.tree_util.tree_map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *items)
 
 
-def _mssm_point(p, sm, lepton, delta):
-    """One-loop (resummed and not), sfermion status and, if available, two-loop parts of one point."""
+def _mssm_point(p, sm, lepton, delta, with_non=True):
+    """Resummed (and with ``with_non`` also non-resummed) one-loop and, where available, two-loop
+    results of one point.  The resummed result is always needed: GM2Calc's uncertainty uses it."""
+    mod = _two_loop_module()
+    if mod is not None:
+        out = {"res": mod.amu_parts(p, sm, lepton, 2, "gm2calc")}
+        if with_non:
+            out["non"] = mod.amu_parts(p, sm, lepton, 2, None)
+        return out
     from gm2jax.models.mssm.amu_1l import amu_1l_parts
     from gm2jax.models.mssm.sfermions import sfermion_status, third_generation
     from gm2jax.sm import couplings
@@ -175,53 +176,83 @@ def _mssm_point(p, sm, lepton, delta):
     out = {"res": amu_1l_parts(p, sm, lepton, delta=delta), "non": amu_1l_parts(p, sm, lepton, delta=0.0)}
     out["sf_res"] = sfermion_status(p, third_generation(p, sm, c, "gm2calc"))
     out["sf_non"] = sfermion_status(p, third_generation(p, sm, c, None))
-    mod = _two_loop_module()
-    if mod is not None:
-        out["two_res"] = mod.amu_2l_parts(p, sm, lepton, resummation=True)
-        out["two_non"] = mod.amu_2l_parts(p, sm, lepton, resummation=False)
     return out
+
+
+def _slha_one(drbar, pole, sm, with_non):
+    from gm2jax.models.mssm.onshell import convert_to_onshell
+
+    conv = convert_to_onshell(drbar, pole, sm)
+    out = _mssm_point(conv.params, sm, "mu", conv.delta, with_non)
+    out["conv"] = conv
+    return out
+
+
+def _gm2calc_one(p, sm, lepton, with_non):
+    from gm2jax.models.mssm.threshold import delta_lepton
+    from gm2jax.sm import couplings
+
+    return _mssm_point(p, sm, lepton, delta_lepton(p, couplings(sm), lepton, "gm2calc"), with_non)
+
+
+def _slha_batch(drbar, pole, sm, with_non):
+    import jax
+
+    fn = _jitted(("slha", with_non), lambda: jax.jit(jax.vmap(lambda d, q, s: _slha_one(d, q, s, with_non))))
+    return fn(drbar, pole, sm)
+
+
+def _gm2calc_batch(params, sm, lepton, with_non):
+    import jax
+
+    fn = _jitted(("gm2calc", lepton, with_non), lambda: jax.jit(jax.vmap(lambda p, s: _gm2calc_one(p, s, lepton, with_non))))
+    return fn(params, sm)
+
+
+_JITTED: dict = {}
+
+
+def _jitted(key, make):
+    """One compiled function per kind (re-used across calls; recompiled only for new batch sizes)."""
+    if key not in _JITTED:
+        _JITTED[key] = make()
+    return _JITTED[key]
 
 
 def _finish(job: _Job, lepton: str, r: dict, k: int, extra: dict) -> dict:
     """A result row from the batched arrays ``r`` (index ``k``) of ``job``."""
-    res = "res" if job.resum else "non"
-    one = r[res]
-    status = int(one.status[k]) | int(r["sf_" + res][k]) | int(extra.pop("status", 0))
+    from gm2jax.models.mssm.uncertainty import uncertainty
+
+    key = "res" if job.resum else "non"
+    one = r[key]
+    two_loop = hasattr(one, "two_loop")
+    status = int(one.status[k]) | int(extra.pop("status", 0))
+    if not two_loop:
+        status |= int(r["sf_" + key][k])
     problems = [describe_status(status)] if status else []
     problems += extra.pop("problems", [])
-    two = None
-    parts = None
-    if f"two_{res}" in r:
-        t = r[f"two_{res}"]
-        parts = {name: _num(t[name][k]) for name in TWO_LOOP_PARTS}
-        status |= int(t["status"][k])
-        if int(t["status"][k]):
-            problems.append(describe_status(int(t["status"][k])))
-        two = None if any(v is None for v in parts.values()) else sum(parts.values())
-    one_loop = _num(one.total[k])
-    total = None
-    uncertainty = None
-    two_note = None
-    if job.loops == 0:
-        total = 0.0 if status == 0 else None
-        uncertainty = None if status else _abs(_num(r["res"].total[k]))
-    elif job.loops == 1:
-        total = one_loop if status == 0 else None
-        if "two_res" in r and status == 0:
-            t = r["two_res"]
-            two_res = sum(float(t[n][k]) for n in TWO_LOOP_PARTS)
-            uncertainty = _num(abs(two_res) + _UNC_CONST + _UNC_FRAC * (abs(float(t["a_chargino"][k])) + abs(float(t["a_sfermion"][k]))))
-        elif status == 0:
-            two_note = "two-loop MSSM terms not available: uncertainty of the one-loop result not computed"
+    ok = status == 0
+    notes = list(job.notes)
+    if two_loop:
+        from gm2jax.models.mssm.amu_2l import PIECES
+
+        one_loop = _num(one.one_loop[k])
+        parts = {name: _num(getattr(one, name)[k]) for name in PIECES}
+        two = _num(one.two_loop[k])
+        res = r["res"]
+        unc = _num(uncertainty(job.loops, float(res.one_loop[k]), float(res.two_loop[k]),
+                               float(res.barr_zee_chargino[k]), float(res.barr_zee_sfermion[k])))
+        total = {0: 0.0, 1: one_loop, 2: None if (one_loop is None or two is None) else one_loop + two}[job.loops]
+        neutralino, chargino = _num(one.one_loop_neutralino[k]), _num(one.one_loop_chargino[k])
     else:
-        if "two_res" not in r:
-            two_note = "two-loop MSSM terms not available in this gm2jax build: total is the ONE-LOOP result"
-            total = one_loop if status == 0 else None
-        else:
-            total = None if (status or one_loop is None or two is None) else one_loop + two
-            if status == 0:
-                t = r["two_res"]
-                uncertainty = _num(_UNC_CONST + _UNC_FRAC * (abs(float(t["a_chargino"][k])) + abs(float(t["a_sfermion"][k]))))
+        one_loop = _num(one.total[k])
+        parts, two, unc = None, None, (abs(float(r["res"].total[k])) if job.loops == 0 else None)
+        total = {0: 0.0, 1: one_loop, 2: one_loop}[job.loops]
+        neutralino, chargino = _num(one.neutralino[k]), _num(one.chargino[k])
+        if job.loops == 2:
+            notes.append("two-loop MSSM terms not available in this gm2jax build: total is the ONE-LOOP result")
+        elif job.loops == 1:
+            notes.append("two-loop MSSM terms not available: the uncertainty of the one-loop result is not computed")
     row = {
         "file": job.source,
         "model": "mssm",
@@ -229,19 +260,18 @@ def _finish(job: _Job, lepton: str, r: dict, k: int, extra: dict) -> dict:
         "lepton": lepton,
         "loops": job.loops,
         "resummed": job.resum,
-        "total": total,
-        "one_loop": one_loop if status == 0 else None,
-        "two_loop": two if status == 0 else None,
-        "two_loop_computed": two is not None,
-        "two_loop_parts": parts if status == 0 else None,
-        "uncertainty": uncertainty,
-        "neutralino": _num(one.neutralino[k]) if status == 0 else None,
-        "chargino": _num(one.chargino[k]) if status == 0 else None,
+        "total": total if ok else None,
+        "one_loop": one_loop if ok else None,
+        "two_loop": two if ok else None,
+        "two_loop_computed": two_loop,
+        "two_loop_parts": parts if ok else None,
+        "uncertainty": _num(unc) if (ok and unc is not None) else None,
+        "neutralino": neutralino if ok else None,
+        "chargino": chargino if ok else None,
         "delta": float(r["res"].delta[k]) if job.resum else 0.0,
         "status": status,
         "problem": "; ".join(dict.fromkeys(problems)) if (status or problems) else None,
     }
-    notes = list(job.notes) + ([two_note] if two_note else [])
     row.update(extra)
     if notes:
         row["notes"] = notes
@@ -255,18 +285,10 @@ def _abs(x):
 def _eval_slha(jobs, lepton):
     import jax
 
-    from gm2jax.models.mssm.onshell import convert_to_onshell
-
-    def one(drbar, pole, sm):
-        conv = convert_to_onshell(drbar, pole, sm)
-        out = _mssm_point(conv.params, sm, "mu", conv.delta)
-        out["conv"] = conv
-        return out
-
     drbar = _stack([j.data.drbar for j in jobs])
     pole = _stack([j.data.pole for j in jobs])
     sm = _stack([j.data.sm for j in jobs])
-    r = jax.device_get(jax.jit(jax.vmap(one))(drbar, pole, sm))
+    r = jax.device_get(_slha_batch(drbar, pole, sm, not all(j.resum for j in jobs)))
     rows = []
     for k, job in enumerate(jobs):
         conv = r["conv"]
@@ -298,15 +320,9 @@ def _param_status(p, k) -> tuple[int, list[str]]:
 def _eval_gm2calc(jobs, lepton):
     import jax
 
-    from gm2jax.models.mssm.threshold import delta_lepton
-    from gm2jax.sm import couplings
-
-    def one(p, sm):
-        return _mssm_point(p, sm, lepton, delta_lepton(p, couplings(sm), lepton, "gm2calc"))
-
     params = _stack([j.data.params for j in jobs])
     sm = _stack([j.data.sm for j in jobs])
-    r = jax.device_get(jax.jit(jax.vmap(one))(params, sm))
+    r = jax.device_get(_gm2calc_batch(params, sm, lepton, not all(j.resum for j in jobs)))
     rows = []
     for k, job in enumerate(jobs):
         st, problems = _param_status(params, k)

@@ -201,7 +201,10 @@ def _bino_pole_mass(doc: SLHADocument, mass: dict, chi: list, drbar, sm) -> floa
         from gm2jax.models.mssm import spectrum as sp
         from gm2jax.sm import couplings
 
-        w, v = linalg.eigh_sym(sp.neutralino_matrix(drbar, couplings(sm)))
+        import jax
+
+        with jax.enable_x64(True):
+            w, v = linalg.eigh_sym(sp.neutralino_matrix(drbar, couplings(sm)))
         order = np.argsort(np.abs(np.asarray(w)))
         idx = int(np.argmax(np.asarray(v)[0, order] ** 2))
     return abs(chi[idx])
