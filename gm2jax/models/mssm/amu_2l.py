@@ -204,6 +204,9 @@ def amu_parts(
     return jax.tree_util.tree_map(lambda x: x[0], res)
 
 
+_amu_parts_jit = jax.jit(amu_parts, static_argnums=(2, 3, 4))
+
+
 @float64
 def amu(
     p: MSSMParams,
@@ -219,6 +222,7 @@ def amu(
     Args:
         p: MSSM parameters, including the two-loop fields (M3, MA, msq, msu, msd, Au, Ad, Q);
             unbatched (``jax.vmap`` :func:`amu_parts` with ``throw=False`` semantics for batches).
+            The computation is compiled once per (shapes, lepton, loops, resummation) and cached.
         sm: SM inputs (default: :meth:`SMInputs.from_convention` ``"gm2calc"``, GM2Calc's inputs).
         lepton: ``"e"``, ``"mu"`` or ``"tau"`` (static), or a tuple of them (leading lepton axis).
         loops: loop order of ``total`` and ``uncertainty``: 2 (default), 1 or 0 (static).
@@ -243,5 +247,6 @@ def amu(
     _check_static(lepton, loops, resummation)
     if sm is None:
         sm = SMInputs.from_convention("gm2calc")
-    result = amu_parts(p, sm, lepton, loops, resummation)
+    lepton = tuple(lepton) if isinstance(lepton, list) else lepton
+    result = _amu_parts_jit(p, sm, lepton, loops, resummation)
     return _raise_on_status(result, f"amu(lepton={lepton!r}, loops={loops})") if throw else result

@@ -77,7 +77,7 @@ def _g_sfermion(lam, mu, theta):
     # lam: sfermion mass^2 eigenvalues (2, 1); mu: dummy (1, 1); theta = (coefficients (2,), M_s^2 (2,))
     coef, m2 = theta
     lam = jnp.maximum(lam, _TINY2)
-    g = jnp.sum(coef * loops.f_sferm(lam / m2), axis=-1, keepdims=True) / lam  # one call for h and H
+    g = jnp.sum(coef[None, :] * loops.f_sferm(lam / m2[None, :]), axis=-1, keepdims=True) / lam  # one call for h and H
     return (g + 0.0 * mu)[None]
 
 
@@ -119,9 +119,9 @@ def _g_chargino(s, mu, theta):
     # s: chargino masses^2 (2, 1); theta = (coefficients (2 terms, 3 bosons), boson masses^2 (3,))
     coef, m2 = theta
     s = jnp.maximum(s, _TINY2)
-    funcs = jnp.concatenate([loops.f_S(s / m2[:2]), loops.f_PS(s / m2[2:])], axis=-1)  # (2, 3): h, H, A
-    rows = [jnp.sum(coef[t] * funcs, axis=-1, keepdims=True) / s for t in range(2)]
-    return jnp.stack(rows) + 0.0 * mu
+    funcs = jnp.concatenate([loops.f_S(s / m2[None, :2]), loops.f_PS(s / m2[None, 2:])], axis=-1)  # (2, 3): h, H, A
+    rows = [jnp.sum(coef[t][None, :] * funcs, axis=-1, keepdims=True) / s for t in range(2)]
+    return jnp.stack(rows) + 0.0 * mu[None]
 
 
 def amu_2l_barr_zee_chargino(p: MSSMParams, c: Couplings, m_lepton, delta=0.0):
