@@ -118,16 +118,30 @@ def _write_json(path, obj) -> None:
     path.write_text(json.dumps(obj, indent=1, allow_nan=False) + "\n")
 
 
+def _progress(enabled: bool):
+    """One clock for the whole command (phase lines on stderr; stdout keeps the results)."""
+    from gm2jax.progress import Progress
+
+    p = Progress(enabled=enabled)
+    p.say("reading the configuration ...")
+    return p
+
+
 def _sample_and_write(cfg, init, out, progress, overrides):
     from gm2jax import sample as smp
 
+    from gm2jax import plot
+
     res = smp.run_nuts(cfg, init=init, progress=progress, **overrides)
-    nc = smp.save_netcdf(res, out / "posterior.nc")
-    _write_json(out / "posterior_summary.json", res.to_dict())
-    png = smp.corner_plot(res, out / "corner.png")
+    with progress.phase("writing", "posterior.nc, posterior_summary.json, corner.png, marginals.png"):
+        nc = smp.save_netcdf(res, out / "posterior.nc")
+        _write_json(out / "posterior_summary.json", res.to_dict())
+        png = smp.corner_plot(res, out / "corner.png")
+        best = dict(zip(cfg.names, res.init[0].tolist()))
+        marg = plot.save_figure(plot.marginals(res.idata, cfg, best=best), out / "marginals.png")
     for line in smp.summary_lines(res):
         click.echo(line)
-    click.echo(f"wrote {nc}, {out / 'posterior_summary.json'}, {png}")
+    click.echo(f"wrote {nc}, {out / 'posterior_summary.json'}, {png}, {marg}")
     return res
 
 
@@ -182,14 +196,15 @@ def _load_config_or_exit(config, fit_overrides, sample_overrides):
 @click.option("--profiles/--no-profiles", default=True, show_default=True, help="1-D/2-D profile likelihoods.")
 @click.option("--hessian/--no-hessian", default=True, show_default=True, help="Autodiff Hessian covariance.")
 @_add_options(_SAMPLE_OPTIONS)
-@click.option("--progress", is_flag=True, help="Print progress.")
+@click.option("--progress/--quiet", default=True, show_default=True, help="Phase lines with elapsed time on stderr.")
 def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup, samples, progress):
     """Multi-start best fit of CONFIG (TOML file or packaged name), profiles, Hessian covariance and a short NUTS posterior.
 
     Writes to --out: fit.json (best fit, chi2, pulls, covariance, profiles, evaluations,
     wall time), profiles.png, and unless --no-sample posterior.nc (ArviZ netCDF),
-    posterior_summary.json (R-hat, ESS, divergences) and corner.png.
+    posterior_summary.json (R-hat, ESS, divergences), corner.png and marginals.png.
     """
+    progress = _progress(progress)
     cfg = _load_config_or_exit(
         config, {"starts": starts, "seed": seed}, _sample_overrides(chains, warmup, samples, seed)
     )
@@ -197,13 +212,14 @@ def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup,
 
     d = _out_dir(config, out)
     res = fitmod.run_fit(cfg, hessian=hessian, profiles=profiles, progress=progress)
-    _write_json(d / "fit.json", res.to_dict())
+    with progress.phase("writing", "fit.json, profiles.png"):
+        _write_json(d / "fit.json", res.to_dict())
+        written = [str(d / "fit.json")]
+        if res.profiles_1d or res.profiles_2d:
+            fitmod.plot_profiles(res, d / "profiles.png")
+            written.append(str(d / "profiles.png"))
     for line in fitmod.summary_lines(res):
         click.echo(line)
-    written = [str(d / "fit.json")]
-    if res.profiles_1d or res.profiles_2d:
-        fitmod.plot_profiles(res, d / "profiles.png")
-        written.append(str(d / "profiles.png"))
     click.echo("wrote " + ", ".join(written))
     if do_sample:
         _sample_and_write(cfg, res.x, d, progress, {})
@@ -214,13 +230,14 @@ def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup,
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None, help="Output directory (default: out/<config stem>/).")
 @click.option("--seed", type=int, default=None, help="PRNG seed of NUTS.")
 @_add_options(_SAMPLE_OPTIONS)
-@click.option("--progress", is_flag=True, help="numpyro progress bar.")
+@click.option("--progress/--quiet", default=True, show_default=True, help="Phase lines with elapsed time on stderr.")
 def sample(config, out, seed, chains, warmup, samples, progress):
     """NUTS posterior of CONFIG (TOML file or packaged name), started near a quick multi-start best fit.
 
     Writes to --out: posterior.nc (ArviZ netCDF with config and gm2jax version in attrs),
-    posterior_summary.json (R-hat, ESS, divergences, ESS/s) and corner.png.
+    posterior_summary.json (R-hat, ESS, divergences, ESS/s), corner.png and marginals.png.
     """
+    progress = _progress(progress)
     cfg = _load_config_or_exit(config, {}, _sample_overrides(chains, warmup, samples, seed))
     d = _out_dir(config, out)
     _sample_and_write(cfg, None, d, progress, {})

@@ -460,6 +460,7 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
         _say(progress, f"hessian + polish: chi2 {value:.3g}, rank {rank}/{d} in {wall['hessian']:.1f} s")
 
     # -- best-fit summary ----------------------------------------------------------------
+    _say(progress, "best-fit predictions, pulls and chi2 parts ...")
     x_best = problem.from_unconstrained(u_best)
     pred = problem.predict(x_best)
     lik = problem.likelihood

@@ -11,7 +11,10 @@ into an :class:`arviz.InferenceData` with the groups
 * ``log_likelihood`` -- one variable ``loglike`` with a dimension ``term``: the log-likelihood
   of each term of the fit's likelihood (each measured observable, each limit) at every draw,
   ``-chi^2_term / 2`` (Gaussian normalisation constants dropped; they cancel in every LOO/WAIC
-  difference).  ``az.loo`` therefore leaves out one *observable* at a time;
+  difference).  ``az.loo`` therefore leaves out one *observable* at a time.  Terms constant over
+  the posterior (varying by less than 1e-6, e.g. a mass bound far from every draw) are left out
+  -- they change no comparison and ArviZ's Pareto fit is undefined for them -- and listed with
+  their value in the group attribute ``constant_terms`` (JSON);
 * ``observed_data`` -- the measured central value of every Gaussian observable (``a_mu``; its
   ``sigma`` and source in the attributes) and its scaled copy;
 * ``prior`` -- prior predictive draws: the free parameters drawn from their priors and every
@@ -39,9 +42,10 @@ import numpy as np
 
 from gm2jax import labels
 
-__all__ = ["arviz", "build_inference_data", "pointwise", "provenance", "variable_attrs"]
+__all__ = ["arviz", "build_inference_data", "lower_pointwise", "pointwise", "provenance", "variable_attrs"]
 
 _CHUNK = 256  # draws per compiled call of the pointwise evaluation (one compilation for all sizes)
+_FLAT = 1e-6  # a term whose log-likelihood varies less than this over the draws is constant
 
 
 def arviz():
@@ -136,6 +140,16 @@ def _pointwise_fn(problem):
     return jax.jit(jax.vmap(one))
 
 
+def lower_pointwise(problem):
+    """The pointwise function lowered for one chunk, to compile alongside other programs
+    (``.compile()`` it and pass it as ``pointwise=`` to :func:`build_inference_data`)."""
+    import jax
+
+    with jax.enable_x64(True):
+        spec = jax.ShapeDtypeStruct((_CHUNK, problem.ndim), np.float64)
+        return _pointwise_fn(problem).lower(spec)
+
+
 def pointwise(problem, x: np.ndarray, *, fn=None):
     """Predictions and per-term chi^2 of a :class:`gm2jax.config.Problem` at the points ``x`` (n, d).
 
@@ -197,6 +211,7 @@ def build_inference_data(
     attrs: Mapping | None = None,
     prior_draws: int = 500,
     seed: int = 0,
+    pointwise_fn=None,
 ):
     """The :class:`arviz.InferenceData` of a posterior (groups as in the module docstring).
 
@@ -209,6 +224,8 @@ def build_inference_data(
         attrs: extra attributes for every group (sampler settings).
         prior_draws: number of prior predictive draws (0: no ``prior`` group).
         seed: PRNG seed of the prior draws.
+        pointwise_fn: the compiled :func:`lower_pointwise` of the config's problem (default:
+            compiled here).
 
     Returns:
         ``arviz.InferenceData``.
@@ -232,10 +249,17 @@ def build_inference_data(
     chains, draws = np.shape(posterior[names[0]])[:2]
     x = np.stack([np.asarray(posterior[n], dtype=np.float64).reshape(chains * draws) for n in names], axis=-1)
 
-    fn = _pointwise_fn(problem)
+    fn = pointwise_fn or _pointwise_fn(problem)
     pred, parts = pointwise(problem, x, fn=fn)
-    terms = list(problem.likelihood.names)
-    loglike = -0.5 * np.stack([parts[t] for t in terms], axis=-1).reshape(chains, draws, len(terms))
+    # A term that is constant over the posterior (a limit far from every draw) changes no LOO or
+    # WAIC comparison, and ArviZ's Pareto-tail fit is undefined for it (elpd NaN): it is left out
+    # of log_likelihood and recorded in the attribute ``constant_terms``.
+    all_terms = list(problem.likelihood.names)
+    lls = {t: -0.5 * parts[t] for t in all_terms}
+    constant = {t: float(np.mean(v)) for t, v in lls.items() if np.ptp(v) < _FLAT}
+    terms = [t for t in all_terms if t not in constant] or all_terms
+    constant = {t: v for t, v in constant.items() if t not in terms}
+    loglike = np.stack([lls[t] for t in terms], axis=-1).reshape(chains, draws, len(terms))
 
     post = {k: np.asarray(v) for k, v in posterior.items()}
     for k in problem.outputs():
@@ -287,4 +311,5 @@ def build_inference_data(
     idata.log_likelihood["loglike"].attrs.update(
         {"units": "1", "long_name": "log-likelihood of each term, -chi2/2", "latex": r"$\ln L$"}
     )
+    idata.log_likelihood.attrs["constant_terms"] = json.dumps(constant)
     return idata

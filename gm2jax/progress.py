@@ -64,8 +64,9 @@ class Progress:
         """A tqdm bar (to stderr) for a long loop; disabled when this Progress is."""
         from tqdm.auto import tqdm
 
-        return tqdm(total=total, desc=desc, unit=unit, disable=not self.enabled, file=self.stream or sys.stderr,
-                    leave=False, mininterval=1.0)
+        # disable=None: tqdm draws only on a terminal (a log file gets the phase lines alone)
+        return tqdm(total=total, desc=desc, unit=unit, disable=None if self.enabled else True,
+                    file=self.stream or sys.stderr, leave=False, mininterval=1.0)
 
 
 def as_progress(progress) -> Progress:

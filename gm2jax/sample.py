@@ -29,11 +29,9 @@ posteriors: <= 7 leapfrog steps); 16 chains already saturate one core.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import math
 import pathlib
-import subprocess
 import time
 import warnings
 
@@ -41,16 +39,12 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from gm2jax import labels
 from gm2jax.config import FitConfig, ParamSpec, Problem, load_config
 from gm2jax.errors import InvalidInput
-
-
-def _arviz():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        import arviz
-
-    return arviz
+from gm2jax.inference_data import arviz as _arviz
+from gm2jax.inference_data import build_inference_data, lower_pointwise
+from gm2jax.progress import as_progress
 
 
 def prior_distribution(p: ParamSpec):
@@ -191,16 +185,6 @@ class SampleResult:
         )
 
 
-def _git_hash() -> str:
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=pathlib.Path(__file__).parent, capture_output=True, text=True, timeout=5
-        )
-        return out.stdout.strip() if out.returncode == 0 else "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
 def _initial_points(problem: Problem, best_x, chains: int, jitter: float, key):
     """``chains`` physical points around ``best_x`` (scatter in the unconstrained space).
 
@@ -235,7 +219,9 @@ def run_nuts(
         init: best-fit free parameters (array (n,) or dict name -> value) to start the
             chains near; None runs a quick multi-start fit first (:func:`gm2jax.fit.run_fit`
             without Hessian and profiles).
-        progress: print a progress line per block of transitions (stderr).
+        progress: print a line per phase (compile, warm-up, sampling, post-processing) with the
+            elapsed time and a bar over the transitions (stderr); a :class:`gm2jax.progress.Progress`
+            continues its clock.
         dense_mass: adapt a dense (full covariance) mass matrix in warm-up (True) or a
             diagonal one (False).  Measured (``benchmarks/nuts_vs_emcee.py``, 16 chains, max
             tree depth 3): the same ESS per gradient on the 2-D heavy-smuon posterior (0.034),
@@ -258,7 +244,7 @@ def run_nuts(
     if isinstance(block, bool) or not isinstance(block, int) or block < 1:
         raise InvalidInput(f"block: must be a positive integer (got {block!r})")
     with jax.enable_x64(True):
-        return _run_nuts(config, init=init, progress=progress, dense_mass=bool(dense_mass),
+        return _run_nuts(config, init=init, progress=as_progress(progress), dense_mass=bool(dense_mass),
                          pool_adaptation=bool(pool_adaptation), block=block)
 
 
@@ -292,11 +278,11 @@ def _pooled_adaptation(adapt_state):
 
 def _block_fn(kernel, block: int):
     """``(state, n) -> (state, record)``: ``n <= block`` NUTS transitions of all chains;
-    ``record`` holds per transition (z, diverging, num_steps, potential energy, accept prob),
+    ``record`` holds per transition (z, diverging, num_steps, potential energy, accept prob, energy),
     shape (block, chains, ...) (rows >= n are zeros)."""
 
     def fields(st):
-        return st.z, st.diverging, st.num_steps, st.potential_energy, st.accept_prob
+        return st.z, st.diverging, st.num_steps, st.potential_energy, st.accept_prob, st.energy
 
     def run_block(st, n):
         buf = jax.tree.map(lambda v: jnp.zeros((block, *jnp.shape(v)), jnp.result_type(v)), fields(st))
@@ -329,8 +315,6 @@ def _compile_all(lowered: dict) -> dict:
 
 
 def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool_adaptation: bool, block: int) -> SampleResult:
-    import sys
-
     from numpyro.distributions.transforms import biject_to
     from numpyro.infer import NUTS
 
@@ -342,7 +326,8 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
         from gm2jax.fit import run_fit
 
         t0 = time.perf_counter()
-        init = run_fit(config, hessian=False, profiles=False).x
+        progress.say("quick multi-start fit for the starting point of the chains ...")
+        init = run_fit(config, hessian=False, profiles=False, progress=progress).x
         wall["fit"] = time.perf_counter() - t0
     if isinstance(init, dict):
         init = [init[n] for n in problem.names]
@@ -355,6 +340,7 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
     }
     model = make_model(problem)
 
+    progress.say(f"NUTS: tracing and compiling the model, kernel and transition loop ({opts.chains} chains) ...")
     t0 = time.perf_counter()
     kernel = NUTS(
         model,
@@ -374,11 +360,13 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
         k: jax.ShapeDtypeStruct((opts.chains * n_kept, *v.shape[1:]), v.dtype) for k, v in state_info.z.items()
     }
     lowered["post"] = jax.jit(jax.vmap(kernel.postprocess_fn((), {}))).lower(z_info)
+    lowered["pointwise"] = lower_pointwise(problem)  # log-likelihood per term, prior predictive
     wall["trace"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     compiled = _compile_all(lowered)
     step = compiled["block"]
     wall["compile"] = time.perf_counter() - t0
+    progress.say(f"NUTS: compiled in {wall['trace'] + wall['compile']:.1f} s")
     t0 = time.perf_counter()
     state = compiled["init"](keys, init_params)
     jax.block_until_ready(state)
@@ -387,6 +375,8 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
     def advance(st, total, phase, keep):
         records, grads_done, lockstep = [], 0, 0
         done = 0
+        progress.say(f"NUTS {phase}: {total} transitions x {opts.chains} chains ...")
+        bar = progress.bar(total, f"NUTS {phase}", unit="step")
         while done < total:
             n = min(block, total - done)
             st, rec = step(st, jnp.asarray(n, dtype=jnp.int32))
@@ -397,8 +387,8 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
             if keep:
                 records.append(rec)
             done += n
-            if progress:
-                print(f"  NUTS {phase}: {done}/{total}", file=sys.stderr, flush=True)
+            bar.update(n)
+        bar.close()
         jax.block_until_ready(st)
         return st, records, grads_done, lockstep
 
@@ -415,7 +405,7 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
     rec = jax.tree.map(lambda *a: np.concatenate(a, axis=0), *records)  # (samples, chains, ...)
     start = opts.samples % opts.thinning
     rec = jax.tree.map(lambda a: np.swapaxes(a[start :: opts.thinning], 0, 1), rec)  # (chains, kept, ...)
-    z, diverging, num_steps, potential, accept = rec
+    z, diverging, num_steps, potential, accept, energy = rec
     n_chain, n_kept = diverging.shape
     flat_z = {k: jnp.asarray(v.reshape(n_chain * n_kept, *v.shape[2:])) for k, v in z.items()}
     sites = compiled["post"](flat_z)
@@ -425,15 +415,9 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
         "n_steps": num_steps,
         "lp": -potential,
         "acceptance_rate": accept,
+        "energy": energy,
         "step_size": np.broadcast_to(np.asarray(state.adapt_state.step_size)[:, None], diverging.shape),
     }
-    az = _arviz()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        idata = az.from_dict(posterior=posterior, sample_stats=sample_stats)
-    wall["postprocess"] = time.perf_counter() - t0
-    from gm2jax import __version__
-
     settings = {
         "dense_mass": dense_mass,
         "pool_adaptation": pool_adaptation,
@@ -442,24 +426,20 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
         "block": block,
     }
     attrs = {
-        "gm2jax_version": __version__,
-        "git_hash": _git_hash(),
-        "config_name": config.name,
-        "config_origin": config.origin,
-        "config": json.dumps(config.raw, default=str),
-        "dataset": config.dataset.name,
-        "sm_convention": config.sm_convention,
         "sampler": (
             f"numpyro NUTS, {opts.chains} chains (vectorized), {opts.warmup} warmup, {opts.samples} samples, "
             f"{'dense' if dense_mass else 'diagonal'} mass matrix{', pooled adaptation' if pool_adaptation else ''}"
         ),
     }
-    for group in ("posterior", "sample_stats"):
-        if hasattr(idata, group):
-            getattr(idata, group).attrs.update(attrs)
+    progress.say("posterior: log-likelihood per term, prior predictive draws, InferenceData ...")
+    idata = build_inference_data(config, posterior, sample_stats, attrs=attrs, seed=opts.seed,
+                                 pointwise_fn=compiled["pointwise"])
+    wall["postprocess"] = time.perf_counter() - t0
+    az = _arviz()
 
     names = list(problem.names)
     var_names = names + [o for o in config.observables]
+    var_names += [labels.scaled_name(o) for o in config.observables if labels.scaled_name(o) in idata.posterior]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = az.summary(idata, var_names=var_names, round_to="none")
@@ -524,48 +504,17 @@ def save_netcdf(result: SampleResult, path) -> pathlib.Path:
 
 
 def corner_plot(result: SampleResult, path, var_names=None, bins: int = 30) -> pathlib.Path:
-    """Corner plot (1-D histograms on the diagonal, 2-D histograms below) saved as PNG.
-
-    ``var_names`` defaults to the free parameters followed by the fitted observables.
-    """
-    from matplotlib.figure import Figure
+    """Corner plot of :func:`gm2jax.plot.corner` saved as PNG: the free parameters (the ones most
+    correlated with the observables when there are many) and the fitted observables, with the
+    best fit (chain 0 starts there) marked.  Returns the path."""
+    from gm2jax import plot
 
     cfg = result.config
-    names = list(var_names or (list(cfg.names) + list(cfg.observables)))
-    post = result.idata.posterior
-    data = {n: np.asarray(post[n]).ravel() for n in names}
-    k = len(names)
-    fig = Figure(figsize=(2.2 * k + 0.6, 2.2 * k + 0.6), layout="constrained")
-    axes = fig.subplots(k, k, squeeze=False)
-    for i, a in enumerate(names):
-        for j, b in enumerate(names):
-            ax = axes[i, j]
-            if j > i:
-                ax.set_axis_off()
-                continue
-            if i == j:
-                ax.hist(data[a], bins=bins, color="tab:blue", histtype="stepfilled", alpha=0.6)
-                ax.set_yticks([])
-            else:
-                ax.hist2d(data[b], data[a], bins=bins, cmap="Blues")
-            if i == k - 1:
-                ax.set_xlabel(b, fontsize=8)
-            else:
-                ax.set_xticklabels([])
-            if j == 0 and i > 0:
-                ax.set_ylabel(a, fontsize=8)
-            elif j > 0:
-                ax.set_yticklabels([])
-            ax.tick_params(labelsize=6)
-    fig.suptitle(
-        f"{cfg.name}: NUTS {cfg.sample.chains}x{cfg.sample.samples}, max R-hat {result.max_r_hat:.3f}, "
-        f"{result.divergences} divergences",
-        fontsize=9,
-    )
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    best = dict(zip(cfg.names, np.asarray(result.init)[0].tolist()))
+    title = (f"{cfg.name}: NUTS {cfg.sample.chains} chains x {cfg.sample.samples} draws, max R-hat "
+             f"{result.max_r_hat:.3f}, {result.divergences} divergences")
+    fig = plot.corner(result.idata, cfg, var_names=var_names, best=best, bins=bins, title=title)
+    return plot.save_figure(fig, path, dpi=110)
 
 
 def summary_lines(result: SampleResult) -> list[str]:
