@@ -176,3 +176,99 @@ def test_nuts_many_chains_dense_pooled_matches_emcee():
         mcse = sd * math.sqrt(1.0 / s["ess_bulk"] + 1.0 / EMCEE_HEAVY_SMUR_ESS)
         assert abs(s["mean"] - mean) < 4.0 * mcse, (name, s["mean"], mean, mcse)
         assert abs(s["sd"] / sd - 1.0) < 0.15, (name, s["sd"], sd)  # heavy mu tail: sd converges slowly
+
+
+# --------------------------------------------------------------------------------------
+# The NUTS hang (issue 15): jaxlib's batched CPU LAPACK kernels split a large batch over
+# XLA's intra-op thread pool and block the calling pool thread (ParallelBatchMap ->
+# BlockingCounter::Wait); as many independent batched calls as pool threads deadlock the
+# pool.  gm2jax.linalg therefore never hands LAPACK a batch.
+# --------------------------------------------------------------------------------------
+
+_DEADLOCK_SCRIPT = r"""
+import pathlib, sys
+import jax, jax.numpy as jnp, numpy as np
+jax.config.update("jax_enable_x64", True)
+from numpyro.distributions.transforms import biject_to
+from numpyro.infer import NUTS
+from gm2jax.config import load_config
+from gm2jax.sample import make_model, prior_distribution
+cfg = load_config(pathlib.Path(sys.argv[2]) / "lmutau_posterior.toml")
+kernel = NUTS(make_model(cfg.problem()), max_tree_depth=1)
+rng = np.random.default_rng(0)
+z = {p.name: biject_to(prior_distribution(p).support).inv(jnp.asarray(prior_distribution(p).icdf(rng.uniform(size=4000))))
+     for p in cfg.free}
+jax.jit(lambda k, p: kernel.init(k, 10, init_params=p)).lower(jax.random.split(jax.random.key(0), 2),
+                                                            {k: v[:2] for k, v in z.items()})
+post = jax.jit(jax.vmap(kernel.postprocess_fn((), {})))  # run_nuts's deterministic sites, 4 x 1000 draws
+for i in range(int(sys.argv[1])):
+    out = {k: np.asarray(v) for k, v in post(z).items()}
+print("done", flush=True)
+"""
+
+
+def _run_under_timeout(args, timeout):
+    import subprocess
+    import sys
+
+    try:
+        return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"hung: no result after {timeout} s (stdout: {exc.stdout!r})")
+
+
+def test_lmutau_posterior_predictions_never_deadlock():
+    """The lmutau model's predictions over 4000 posterior-sized draws (7x7 neutralino matrices
+    diagonalised twice), 10 times in a fresh process under a timeout.  Before the fix this is
+    where ``gm2jax sample fits/lmutau_posterior.toml`` hung (first or second call, every run,
+    also on the loaded 2-core machine)."""
+    r = _run_under_timeout(["-c", _DEADLOCK_SCRIPT, "10", str(FITS)], timeout=240)
+    assert r.returncode == 0 and "done" in r.stdout, r.stderr[-2000:]
+
+
+def _batched_lapack_calls(hlo: str) -> list[str]:
+    import re
+
+    return re.findall(r"custom_call @(lapack_\w+)\([^\n]*num_batch_dims = \"([1-9]\d*)\"", hlo)
+
+
+def test_no_registered_model_hands_lapack_a_batch():
+    """The vmapped prediction of every model with a packaged config contains no batched LAPACK
+    call (the deadlock mechanism above); the detector itself sees jnp.linalg.eigh's batch."""
+    from gm2jax.config import load_config
+
+    with jax.enable_x64(True):
+        assert _batched_lapack_calls(jax.jit(jnp.linalg.eigh).lower(jnp.zeros((3, 7, 7))).as_text())
+        seen = set()
+        for path in sorted(FITS.glob("*.toml")):
+            cfg = load_config(path)
+            if cfg.model in seen:
+                continue
+            seen.add(cfg.model)
+            prob = cfg.problem()
+            x = jnp.zeros((4096, prob.ndim))
+            hlo = jax.jit(jax.vmap(prob.predict)).lower(x).as_text()
+            assert not _batched_lapack_calls(hlo), (cfg.name, _batched_lapack_calls(hlo))
+    assert {"mssm", "lmutau", "flavon"} <= seen
+
+
+@pytest.mark.slow
+def test_cli_sample_lmutau_posterior_never_hangs(tmp_path):
+    """The reproduction of issue 15 at its defaults (4 chains x (500 + 1000), --progress), three
+    times, each under a timeout (it hung in 4 of 7 runs; a finishing run took ~60 s)."""
+    import shutil
+
+    exe = shutil.which("gm2jax")
+    assert exe
+    for i in range(3):
+        import subprocess
+
+        try:
+            r = subprocess.run(
+                [exe, "sample", str(FITS / "lmutau_posterior.toml"), "--progress", "--out", str(tmp_path / str(i))],
+                capture_output=True, text=True, timeout=600,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"run {i}: gm2jax sample hung (> 600 s)")
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert (tmp_path / str(i) / "posterior.nc").exists()
