@@ -114,7 +114,8 @@ def test_chargino_parts_one_common_factor_and_fed_spectrum_breaks_it(capsys):
     with capsys.disabled():
         print(f"\nchargino parts ours/paper (BP1 e, mu, BP2 e, mu): tree {np.round(ratios, 5)} (tol {np.round(tols, 5)})"
               f"\n  fed Tables 1/3 gaugino/higgsino masses: {np.round(fed_ratios, 5)}")
-    # one common factor within the printed precision ...
+    # the paper's sign (mu M2 > 0: positive) and one common factor within the printed precision ...
+    assert np.all(ratios > 0)
     assert np.all(np.abs(ratios[:, None] - ratios[None, :]) <= tols[:, None] + tols[None, :])
     # ... that is not 1 (a normalisation, stated in the module docstring) ...
     assert np.all(np.abs(ratios - 1.0) > tols)
