@@ -170,7 +170,8 @@ def amu_2l_fsf_terms(p: MSSMParams, c: Couplings, lepton, m_lepton, y_t, y_b, y_
     """The five terms of eq. (6.5), each times 1/(1 + delta), keyed ``WHnu``, ``WHmuL``, ``BHmuL``,
     ``BHmuR``, ``BmuLmuR`` (GM2Calc's detailed output ``amu2L_WHnu`` ... ); shared Delta's."""
     fac = fsf_factors(p, c, lepton, y_t, y_b, y_tau)
-    return {k: f(p, c, lepton, m_lepton) * fac[k] / (1.0 + delta) for k, f in mia.APPROX_TERMS.items()}
+    one_loop = mia.amu_1l_approx_terms(p, c, lepton, m_lepton)
+    return {k: one_loop[k] * fac[k] / (1.0 + delta) for k in one_loop}
 
 
 @float64

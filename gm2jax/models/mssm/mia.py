@@ -88,57 +88,64 @@ def _bare_soft_masses(p: MSSMParams, lepton):
     return jnp.abs(p.msl[..., g]), jnp.abs(p.mse[..., g])
 
 
-def amu_1l_approx_WHnu(p: MSSMParams, c: Couplings, lepton, m_lepton):
-    """Wino-higgsino-sneutrino leading-log term, arXiv:1311.1775 eq. (6.2a).
+def amu_1l_approx_terms(p: MSSMParams, c: Couplings, lepton, m_lepton) -> dict:
+    """The five leading-log terms of arXiv:1311.1775 eqs. (6.2a)-(6.2e), keyed like :data:`APPROX_TERMS`.
 
-    ``2 g2^2/(16 pi^2) m_l^2 M2 mu tb / m_snu^4 Fa(M2^2/m_snu^2, mu^2/m_snu^2)``.
+    With m_L, m_E the bare soft masses, m_snu the spectrum sneutrino mass and g = g2^2/(16 pi^2),
+    g' = gY^2/(16 pi^2), P = m_l^2 mu tb::
+
+        WHnu    =  2 g  P M2 / m_snu^4 Fa(M2^2/m_snu^2, mu^2/m_snu^2)
+        WHmuL   =   -g  P M2 / m_L^4   Fb(M2^2/m_L^2,   mu^2/m_L^2)
+        BHmuL   =    g' P M1 / m_L^4   Fb(M1^2/m_L^2,   mu^2/m_L^2)
+        BHmuR   = -2 g' P M1 / m_E^4   Fb(M1^2/m_E^2,   mu^2/m_E^2)
+        BmuLmuR =  2 g' P    / M1^3    Fb(m_L^2/M1^2,   m_E^2/M1^2)   (0 at M1 = 0, its limit)
+
+    The four Fb's are evaluated in one (vectorised) call, which keeps the compiled graph and its
+    gradient small.
     """
+    ml, me = _bare_soft_masses(p, lepton)
+    ml2, me2 = ml**2, me**2
     msnu2 = jnp.abs(sp.sneutrino_mass2(p, c, lepton))
-    pref = 2.0 * c.g2**2 * _LOOP * m_lepton**2 * p.M2 * p.mu * p.tan_beta / msnu2**2
-    return pref * loops.Fa(p.M2**2 / msnu2, p.mu**2 / msnu2)
+    zero = p.M1 == 0.0
+    m1 = jnp.where(zero, 1.0, p.M1)
+    m1sq, m2sq, musq = m1**2, p.M2**2, p.mu**2
+    fb = loops.Fb(
+        jnp.stack([m2sq / ml2, m1sq / ml2, m1sq / me2, ml2 / m1sq]),
+        jnp.stack([musq / ml2, musq / ml2, musq / me2, me2 / m1sq]),
+    )
+    big_p = _LOOP * m_lepton**2 * p.mu * p.tan_beta
+    return {
+        "WHnu": 2.0 * c.g2**2 * big_p * p.M2 / msnu2**2 * loops.Fa(m2sq / msnu2, musq / msnu2),
+        "WHmuL": -(c.g2**2) * big_p * p.M2 / ml2**2 * fb[0],
+        "BHmuL": c.gY**2 * big_p * p.M1 / ml2**2 * fb[1],
+        "BHmuR": -2.0 * c.gY**2 * big_p * p.M1 / me2**2 * fb[2],
+        "BmuLmuR": jnp.where(zero, 0.0, 2.0 * c.gY**2 * big_p / m1**3 * fb[3]),
+    }
+
+
+def amu_1l_approx_WHnu(p: MSSMParams, c: Couplings, lepton, m_lepton):
+    """Wino-higgsino-sneutrino leading-log term, arXiv:1311.1775 eq. (6.2a) (see :func:`amu_1l_approx_terms`)."""
+    return amu_1l_approx_terms(p, c, lepton, m_lepton)["WHnu"]
 
 
 def amu_1l_approx_WHmuL(p: MSSMParams, c: Couplings, lepton, m_lepton):
-    """Wino-higgsino-left-slepton leading-log term, arXiv:1311.1775 eq. (6.2b).
-
-    ``-g2^2/(16 pi^2) m_l^2 M2 mu tb / m_L^4 Fb(M2^2/m_L^2, mu^2/m_L^2)``.
-    """
-    ml2 = _bare_soft_masses(p, lepton)[0] ** 2
-    pref = -(c.g2**2) * _LOOP * m_lepton**2 * p.M2 * p.mu * p.tan_beta / ml2**2
-    return pref * loops.Fb(p.M2**2 / ml2, p.mu**2 / ml2)
+    """Wino-higgsino-left-slepton leading-log term, arXiv:1311.1775 eq. (6.2b)."""
+    return amu_1l_approx_terms(p, c, lepton, m_lepton)["WHmuL"]
 
 
 def amu_1l_approx_BHmuL(p: MSSMParams, c: Couplings, lepton, m_lepton):
-    """Bino-higgsino-left-slepton leading-log term, arXiv:1311.1775 eq. (6.2c).
-
-    ``gY^2/(16 pi^2) m_l^2 M1 mu tb / m_L^4 Fb(M1^2/m_L^2, mu^2/m_L^2)``.
-    """
-    ml2 = _bare_soft_masses(p, lepton)[0] ** 2
-    pref = c.gY**2 * _LOOP * m_lepton**2 * p.M1 * p.mu * p.tan_beta / ml2**2
-    return pref * loops.Fb(p.M1**2 / ml2, p.mu**2 / ml2)
+    """Bino-higgsino-left-slepton leading-log term, arXiv:1311.1775 eq. (6.2c)."""
+    return amu_1l_approx_terms(p, c, lepton, m_lepton)["BHmuL"]
 
 
 def amu_1l_approx_BHmuR(p: MSSMParams, c: Couplings, lepton, m_lepton):
-    """Bino-higgsino-right-slepton leading-log term, arXiv:1311.1775 eq. (6.2d).
-
-    ``-2 gY^2/(16 pi^2) m_l^2 M1 mu tb / m_E^4 Fb(M1^2/m_E^2, mu^2/m_E^2)``.
-    """
-    me2 = _bare_soft_masses(p, lepton)[1] ** 2
-    pref = -2.0 * c.gY**2 * _LOOP * m_lepton**2 * p.M1 * p.mu * p.tan_beta / me2**2
-    return pref * loops.Fb(p.M1**2 / me2, p.mu**2 / me2)
+    """Bino-higgsino-right-slepton leading-log term, arXiv:1311.1775 eq. (6.2d)."""
+    return amu_1l_approx_terms(p, c, lepton, m_lepton)["BHmuR"]
 
 
 def amu_1l_approx_BmuLmuR(p: MSSMParams, c: Couplings, lepton, m_lepton):
-    """Bino-left-right-slepton leading-log term, arXiv:1311.1775 eq. (6.2e).
-
-    ``2 gY^2/(16 pi^2) m_l^2 mu tb / M1^3 Fb(m_L^2/M1^2, m_E^2/M1^2)``; 0 at M1 = 0 (its limit,
-    GM2Calc returns 0 there too).
-    """
-    ml, me = _bare_soft_masses(p, lepton)
-    zero = p.M1 == 0.0
-    m1 = jnp.where(zero, 1.0, p.M1)
-    term = 2.0 * c.gY**2 * _LOOP * m_lepton**2 * p.mu * p.tan_beta / m1**3 * loops.Fb(ml**2 / m1**2, me**2 / m1**2)
-    return jnp.where(zero, 0.0, term)
+    """Bino-left-right-slepton leading-log term, arXiv:1311.1775 eq. (6.2e); 0 at M1 = 0."""
+    return amu_1l_approx_terms(p, c, lepton, m_lepton)["BmuLmuR"]
 
 
 APPROX_TERMS = {
@@ -170,4 +177,4 @@ def amu_1l_approx(p: MSSMParams, sm: SMInputs, lepton="mu", delta=0.0):
     """
     c = couplings(sm)
     m_l = sm.lepton_mass(lepton)
-    return sum(f(p, c, lepton, m_l) for f in APPROX_TERMS.values()) / (1.0 + delta)
+    return sum(amu_1l_approx_terms(p, c, lepton, m_l).values()) / (1.0 + delta)
