@@ -503,10 +503,18 @@ def test_seed000_fig2_left_plane_qualitative(resummation, request):
     both2, _, _ = _both_within(values, 2.0)
     m2_1, mu_1 = values["M2"][both1], values["mu"][both1]
     assert both1.any()
-    # light selectrons/wino: the 1-sigma overlap ends at 160 (180) GeV on this grid
-    assert 150 <= m2_1.max() <= 190 and m2_1.min() <= 140
-    # ... at mu ~ 1-1.5 TeV
-    assert mu_1.min() >= 1000 and mu_1.max() <= 1600
+    # the paper: "below 180 GeV" (half a unit of its last digit: 5 GeV) "with mu around 1 TeV"; tolerance
+    # at this grid: + one grid step (10 GeV in M2, 100 GeV in mu).  Resummed, the boundary must agree
+    # within that; without resummation it may only lie below (the paper's bino parts are larger than
+    # ours, tests/test_seed000_benchmarks.py: a smaller a_e needs lighter selectrons)
+    d_m2, d_mu, half = 10.0, 100.0, 5.0
+    assert m2_1.max() <= 180.0 + half + d_m2
+    if resummation == "exact":
+        assert abs(m2_1.max() - 180.0) <= half + d_m2
+    else:
+        assert 180.0 - m2_1.max() > half  # documented: 164 GeV on the fine grid (module table)
+    # "around 1 TeV": within a factor 1.5 of 1 TeV, plus one grid step
+    assert mu_1.min() >= 1000.0 / 1.5 - d_mu and mu_1.max() <= 1500.0 + d_mu
     # 2 sigma reaches further but stays below 300 GeV
     assert m2_1.max() < values["M2"][both2].max() < 300
     # the a_mu band alone runs up to the top of the plane (chargino-sneutrino dominates a_mu),
@@ -544,19 +552,46 @@ def test_seed000_all_planes_vs_paper_numbers(request):
         assert (status == 0).all()
         return values, _both_within(values, 1.0), _both_within(values, 2.0)
 
-    for res, fig2r, fig3, fig5l, fig5r in [
-        (None, (195, 287), (26.6, 18.4), (123, 211), 780),
-        ("exact", (218, 317), (24.4, 17.4), (138, 231), 830),
-    ]:
+    # Paper numbers with half a unit of the last printed digit; grid steps of the scans below.
+    # Where ours (non-resummed .. resummed) brackets the paper's, asserted as a bracket; where it does not,
+    # the direction is asserted: the paper's masses reach further / its tan(beta) lower, as its larger bino
+    # parts (tests/test_seed000_benchmarks.py) imply (a_e needs less L-R mixing or heavier selectrons).
+    got = {}
+    for res in (None, "exact"):
         v, (b1, *_), (b2, *_) = run({"mu": [300.0, 3000.0, 271], "M2": [100.0, 400.0, 301]}, {"tan_beta": 60.0, "r": 20.0}, HEAVY_SMUR, res)
-        assert v["M2"][b1].max() == pytest.approx(fig2r[0], abs=1.5) and v["M2"][b2].max() == pytest.approx(fig2r[1], abs=1.5)
-        for r, tb in zip((5.0, 20.0), fig3):
+        got[res, "fig2r"] = (v["M2"][b1].max(), v["M2"][b2].max())
+        for r in (5.0, 20.0):
             v, (b1, *_), _ = run({"mu": [300.0, 4000.0, 186], "tan_beta": [2.0, 60.0, 291]}, {"M2": 110.0, "r": r}, HEAVY_SMUR, res)
-            assert v["tan_beta"][b1].min() == pytest.approx(tb, abs=0.3)
+            got[res, "fig3", r] = v["tan_beta"][b1].min()
         v, (b1, *_), (b2, *_) = run({"mu": [100.0, 2000.0, 191], "M2": [100.0, 400.0, 301]}, {"tan_beta": 60.0, "mH": 700.0, "dM1": 20.0}, higgs, res)
-        assert v["M2"][b1].max() == pytest.approx(fig5l[0], abs=1.5) and v["M2"][b2].max() == pytest.approx(fig5l[1], abs=1.5)
+        got[res, "fig5l"] = (v["M2"][b1].max(), v["M2"][b2].max(), v["mu"][b1].min(), v["mu"][b1].max())
         v, (b1, *_), _ = run({"mu": [100.0, 2000.0, 191], "mH": [100.0, 2000.0, 191]}, {"tan_beta": 60.0, "M2": 110.0, "dM1": 20.0}, higgs, res)
-        assert v["mH"][b1].max() == pytest.approx(fig5r, abs=15)
+        got[res, "fig5r"] = v["mH"][b1].max()
         v, _, _ = run({"mH": [0.0, 2000.0, 401]}, {"mu": 800.0, "tan_beta": 60.0, "M2": 130.0, "dM1": 0.0}, higgs, res)
         in1 = np.abs((v["a_mu"] - DELTA_MU) / SIGMA_MU) < 1
-        assert 200 <= v["mH"][in1].min() <= 300 and 650 <= v["mH"][in1].max() <= 750
+        got[res, "fig4"] = (v["mH"][in1].min(), v["mH"][in1].max())
+    print("\nseed 000 figures, (non-resummed, resummed):", got)
+
+    def bracket(a, b, paper, tol):
+        return min(a, b) - tol <= paper <= max(a, b) + tol
+
+    n, e = None, "exact"
+    # Fig. 2 right, 1 sigma: paper 220 GeV (half unit 5, grid 1)
+    assert bracket(got[n, "fig2r"][0], got[e, "fig2r"][0], 220.0, 5.0 + 1.0)
+    # Fig. 2 right, 2 sigma: paper 330 GeV: not reproduced, ours below
+    assert max(got[n, "fig2r"][1], got[e, "fig2r"][1]) < 330.0 - 5.0 - 1.0
+    # Fig. 3: smallest tan(beta) at 1 sigma, paper 20 (m_smuR = 5 M2) and 15 (20 M2): ours above (grid 0.2)
+    for r, paper in ((5.0, 20.0), (20.0, 15.0)):
+        assert min(got[n, "fig3", r], got[e, "fig3", r]) > paper + 0.5 + 0.2
+    # Fig. 5 left: paper M2 < 150 [250] GeV, mu 400-800 GeV: ours below (grid 1 GeV / 10 GeV)
+    assert max(got[n, "fig5l"][0], got[e, "fig5l"][0]) < 150.0 - 5.0 - 1.0
+    assert max(got[n, "fig5l"][1], got[e, "fig5l"][1]) < 250.0 - 5.0 - 1.0
+    assert min(got[n, "fig5l"][2], got[e, "fig5l"][2]) >= 400.0 - 50.0 - 10.0
+    assert max(got[n, "fig5l"][3], got[e, "fig5l"][3]) <= 800.0 + 50.0 + 10.0
+    # Fig. 5 right: m_H < 1 TeV at 1 sigma (grid 10 GeV)
+    assert max(got[n, "fig5r"], got[e, "fig5r"]) < 1000.0 + 10.0
+    # Fig. 4: a_mu within 1 sigma for m_H ~ 300 - 700 GeV (half unit 50 GeV, grid 5 GeV): the upper end
+    # agrees, the lower end is below the paper's (its larger bino-smuon part, negative, needs heavier smuons)
+    for res in (n, e):
+        lo, hi = got[res, "fig4"]
+        assert lo < 300.0 and abs(hi - 700.0) <= 50.0 + 5.0
