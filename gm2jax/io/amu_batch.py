@@ -75,10 +75,28 @@ def _read(path, fmt, lepton, loops, resum, model) -> _Job:
         from gm2jax.io.gm2calc import from_gm2calc_blocks
 
         cfg = read_config(doc, Config(loop_order=2, resummation=True))
+        _check_sm_entries(doc)
         inp = from_gm2calc_blocks({n: doc.merged(n) for n in ("GM2CALCINPUT", "GM2CALCCONFIG", "SMINPUTS") if doc.has(n)}, source)
         return _Job(-1, source, "gm2calc", inp, _pick(loops, cfg.loop_order), _pick(resum, cfg.resummation), cfg.uncertainty)
     inp = from_slha_parameters(doc)
     return _Job(-1, source, "slha-params", inp, _pick(loops, 1), bool(resum), False, ("gm2jax parameter-only SLHA reading (PDG convention)",))
+
+
+_POSITIVE = (("SMINPUTS", 4, "MZ"), ("SMINPUTS", 9, "MW"), ("SMINPUTS", 13, "m_mu"), ("SMINPUTS", 11, "m_e"),
+             ("SMINPUTS", 7, "m_tau"), ("SMINPUTS", 3, "alpha_s(MZ)"), ("SMINPUTS", 5, "m_b(m_b)"), ("SMINPUTS", 6, "m_t"),
+             ("GM2CALCINPUT", 1, "alpha(MZ)"), ("GM2CALCINPUT", 2, "alpha(0)"))
+
+
+def _check_sm_entries(doc) -> None:
+    """SM inputs of a GM2Calc input file that would make the computation meaningless: named errors
+    (GM2Calc itself prints NaN or divides by zero)."""
+    for block, key, what in _POSITIVE:
+        vals = doc.merged(block) if doc.has(block) else {}
+        if (key,) in vals and not vals[(key,)] > 0:
+            raise InvalidInput(f"{doc.source}: Block {block} entry {key} ({what}) = {vals[(key,)]:g} must be positive")
+    smi = doc.merged("SMINPUTS") if doc.has("SMINPUTS") else {}
+    if (4,) in smi and (9,) in smi and smi[(9,)] >= smi[(4,)]:
+        raise InvalidInput(f"{doc.source}: Block SMINPUTS entry 9 (MW) = {smi[(9,)]:g} >= entry 4 (MZ) = {smi[(4,)]:g}: MW < MZ is needed")
 
 
 def _pick(override, default):
@@ -152,10 +170,16 @@ def _num(x) -> float | None:
     return None if not math.isfinite(x) else x
 
 
+_BUCKET = 8
+
+
 def _stack(items):
+    """Stack points along a batch axis, padded (repeating the first point) to a multiple of 8, so
+    that batches of 1..8 (9..16, ...) points share one compilation."""
     import jax
     import jax.numpy as jnp
 
+    items = list(items) + [items[0]] * (-len(items) % _BUCKET)
     return jax.tree_util.tree_map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *items)
 
 
