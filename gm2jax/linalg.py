@@ -965,3 +965,89 @@ def eigvalsh2(m):
     upper = half_tr + root
     lower = jnp.where(pos, det / jnp.where(pos, upper, 1.0), half_tr - root)
     return lower, upper
+
+
+# --------------------------------------------------------------------------------------
+# LAPACK under vmap: one matrix per call
+# --------------------------------------------------------------------------------------
+
+
+def serial(fn: Callable) -> Callable:
+    """``fn`` (arrays of ONE problem -> arrays) that under ``jax.vmap`` runs once per batch
+    element (``lax.map``) instead of once on the batch.
+
+    The mechanism for every LAPACK-backed operation (``jnp.linalg.*``, ``jax.scipy.linalg.*``)
+    in vmapped model code: jaxlib's batched CPU kernels split a large batch over XLA's intra-op
+    thread pool and block the calling pool thread until it is done; as many independent batched
+    calls as pool threads deadlock the pool (see :func:`_lapack_eigh_serial`).  One problem per
+    call never fans out.  Not differentiable by itself: call it from a primal computation (a
+    ``custom_jvp`` rule, or a lineax solver's ``init``/``compute`` as in :class:`SerialLU`).
+
+    Example:
+        >>> import jax, jax.numpy as jnp
+        >>> from gm2jax.linalg import serial
+        >>> det = serial(jnp.linalg.det)
+        >>> [float(d) for d in jax.vmap(det)(jnp.stack([2.0 * jnp.eye(2), 3.0 * jnp.eye(2)]))]
+        [4.0, 9.0]
+    """
+    f = jax.custom_batching.custom_vmap(fn)
+
+    @f.def_vmap
+    def _rule(axis_size, in_batched, *args):
+        args = jax.tree_util.tree_map(
+            lambda a, b: a if b else jnp.broadcast_to(a, (axis_size, *jnp.shape(a))), tuple(args), tuple(in_batched)
+        )
+        out = lax.map(lambda xs: f(*xs), tuple(args))
+        return out, jax.tree_util.tree_map(lambda _: True, out)
+
+    return f
+
+
+def _lu_factor(a):
+    import jax.scipy.linalg as jsl
+
+    return jsl.lu_factor(a)
+
+
+def _lu_solve(lu, piv, b, trans: int):
+    import jax.scipy.linalg as jsl
+
+    return jsl.lu_solve((lu, piv), b, trans=trans)
+
+
+_serial_lu_factor = serial(_lu_factor)
+_serial_lu_solve = (serial(functools.partial(_lu_solve, trans=0)), serial(functools.partial(_lu_solve, trans=1)))
+
+
+def _serial_lu_class():
+    import equinox.internal as eqxi
+    import lineax as lx
+    from lineax._solver.misc import pack_structures, ravel_vector, unravel_solution
+
+    class SerialLU(lx.LU):
+        """lineax LU solver whose LAPACK calls run one matrix at a time under ``vmap``
+        (:func:`serial`).  Pass it to optimistix/lineax solves in vmapped model code:
+        ``optx.Newton(rtol, atol, linear_solver=gm2jax.linalg.SerialLU())``."""
+
+        def init(self, operator, options):
+            del options
+            if operator.in_size() != operator.out_size():
+                raise InvalidInput("SerialLU: the operator must be square")
+            return _serial_lu_factor(operator.as_matrix()), pack_structures(operator), eqxi.Static(False)
+
+        def compute(self, state, vector, options):
+            del options
+            (lu, piv), packed, transpose = state
+            x = _serial_lu_solve[1 if transpose.value else 0](lu, piv, ravel_vector(vector, packed))
+            return unravel_solution(x, packed), lx.RESULTS.successful, {}
+
+    return SerialLU
+
+
+def __getattr__(name):
+    # lineax is imported only when the solver is used
+    if name == "SerialLU":
+        cls = _serial_lu_class()
+        globals()["SerialLU"] = cls
+        return cls
+    raise AttributeError(name)

@@ -63,8 +63,10 @@ def _solve_vevs(params, start, convention: Convention):
     def fn(y, p):  # dimensionless tadpoles in units of lambda_max * scale^3
         return tadpole_gradient(y * sc, p, convention) / (lam * sc**3)
 
-    solver = optx.Newton(rtol=_ROOT_TOL, atol=_ROOT_TOL)
-    sol = optx.root_find(fn, solver, start / sc, args=params, adjoint=optx.ImplicitAdjoint(), throw=False, max_steps=100)
+    # LAPACK one matrix per call under vmap (gm2jax.linalg.serial: batched CPU LAPACK can deadlock)
+    solver = optx.Newton(rtol=_ROOT_TOL, atol=_ROOT_TOL, linear_solver=linalg.SerialLU())
+    adjoint = optx.ImplicitAdjoint(linear_solver=linalg.SerialLU())
+    sol = optx.root_find(fn, solver, start / sc, args=params, adjoint=adjoint, throw=False, max_steps=100)
     v = sol.value * sc
     ok = sol.result == optx.RESULTS.successful
     ms, mp = mass_matrices(v, params, convention)
