@@ -147,7 +147,8 @@ def _fsf_of_flat(x, sm, lep):
 def _scale(x):
     x = np.abs(np.asarray(x))
     s = np.where(x > 0, x, 100.0)
-    s[[0, 20, 21, 22, 23]] = np.maximum(s[[0, 20, 21, 22, 23]], [1.0, 0.1, 0.01, 0.01, 0.01])
+    dimensionless = [0, 20, 21, 22, 23]  # tan(beta), y_t, y_b, y_tau, Delta_l
+    s[dimensionless] = np.maximum(x[dimensionless], [1.0, 0.1, 0.01, 0.01, 0.01])
     return s
 
 
