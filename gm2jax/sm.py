@@ -166,3 +166,26 @@ def couplings(sm: SMInputs) -> Couplings:
         MZ = MW / cW
     gY = e / cW
     return Couplings(e=e, g2=g2, gY=gY, sW=sW, cW=cW, v=v, MW=MW, MZ=MZ)
+
+
+def sm_status(sm: SMInputs):
+    """Status bit-field of the SM inputs: ``Status.INVALID_SM_INPUT`` unless alpha(MZ), alpha(0),
+    MZ, MW, G_F and the three lepton masses are finite and positive, MW < MZ and, in the
+    ``msbar`` scheme, 0 < sin^2(theta_W) < 1 (pure; jit/vmap safe; NaN counts as invalid).
+
+    Example:
+        >>> int(sm_status(SMInputs.from_convention("pdg", MZ=0.0))) != 0
+        True
+    """
+    from gm2jax.errors import Status
+
+    positive = ("alpha_MZ", "alpha_0", "MZ", "MW", "G_F", "m_e", "m_mu", "m_tau")
+    ok = jnp.asarray(True)
+    for name in positive:
+        x = jnp.asarray(getattr(sm, name), dtype=jnp.float64)
+        ok &= jnp.isfinite(x) & (x > 0)
+    ok &= jnp.asarray(sm.MW, dtype=jnp.float64) < jnp.asarray(sm.MZ, dtype=jnp.float64)
+    if sm.scheme == "msbar":
+        s2 = jnp.asarray(sm.sin2_theta_W, dtype=jnp.float64)
+        ok &= (s2 > 0) & (s2 < 1)
+    return jnp.where(ok, 0, int(Status.INVALID_SM_INPUT))
