@@ -73,6 +73,7 @@ _TABLE: dict[str, Meta] = {
     "mH": Meta(r"m_H", _G, description="heavy Higgs mass scale (Higgs mediation)"),
     "m_sel": Meta(r"m_{\tilde e}", _G, description="selectron soft mass (L = R)"),
     "m_smu": Meta(r"m_{\tilde\mu}", _G, description="smuon soft mass (L = R)"),
+    "m_smuR": Meta(r"m_{\tilde\mu_R}", _G, description="right-handed smuon soft mass"),
     "Q": Meta(r"Q", _G, description="renormalisation scale"),
     # U(1)_{Lmu-Ltau}
     "M0": Meta(r"M_{0}", _G, description="B' gaugino mass"),

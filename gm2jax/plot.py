@@ -384,6 +384,13 @@ def r_curves(
             Line2D([], [], color="k", ls="--", label=r"$R^{\chi^\pm}$"),
             Line2D([], [], color="k", ls="-.", label=r"$R^{\chi^0}$"),
         ] + [Line2D([], [], color=(colors or {}).get(lep, LEPTON_COLORS.get(lep, "k")), label=_LABELS.get(f"a_{lep}", lep)) for lep in leptons]
+        if band:
+            from matplotlib.patches import Patch
+
+            handles += [
+                Patch(color="0.9", label=r"$|R| < 1$"),
+                Line2D([], [], color="k", ls=":", lw=0.6, label=r"decoupling: $-\Delta a_\ell/(2\sigma_\ell)$"),
+            ]
         ax.legend(handles=handles, fontsize=7, loc="best", framealpha=0.8)
     if save is not None:
         save_figure(fig, save, dpi=dpi)
