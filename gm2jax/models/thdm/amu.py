@@ -114,7 +114,7 @@ def amu_2l_bosonic_yuk(p: THDMParams, sm: THDMSMInputs, c: Couplings, k: int):
 
 
 def _f_neutral(ms2, mf2, sm, qf, t3f, nc, pseudo: bool):
-    """Eq. (53) of arXiv:1607.06292 for one fermion and one neutral scalar: photon + Z parts."""
+    """Eq. (53) of arXiv:1607.06292 (photon + Z parts), elementwise over fermions and scalars."""
     sw2 = _sw2(sm)
     cw2 = 1.0 - sw2
     x = mf2 / ms2
@@ -126,7 +126,10 @@ def _f_neutral(ms2, mf2, sm, qf, t3f, nc, pseudo: bool):
     return qf**2 * nc * 0.5 * fg + 0.5 * nc * qf * gvl * gvf / (sw2 * cw2) * fz
 
 
-_FERMIONS = ((_Q_U, _T3_U, 3.0), (_Q_D, _T3_D, 3.0), (_Q_L, _T3_L, 1.0))
+# (charge, T3, colours) of the 9 fermions u, c, t, d, s, b, e, mu, tau
+_QF = jnp.array([_Q_U] * 3 + [_Q_D] * 3 + [_Q_L] * 3)
+_T3F = jnp.array([_T3_U] * 3 + [_T3_D] * 3 + [_T3_L] * 3)
+_NCF = jnp.array([3.0] * 6 + [1.0] * 3)
 
 
 def amu_2l_fermionic_neutral(p: THDMParams, sm: THDMSMInputs, c: Couplings, k: int):
@@ -138,22 +141,21 @@ def amu_2l_fermionic_neutral(p: THDMParams, sm: THDMSMInputs, c: Couplings, k: i
     v2 = sm.v**2
     ml = sm.m_lep
     pref = (sm.alpha_MZ * ml[k] / (2.0 * math.pi * sm.MW)) ** 2 / sw2
-    masses = (sm.m_up, sm.m_down, ml)
-    ys = {
-        "h": (c.yuh, c.ydh, c.ylh),
-        "H": (c.yuH, c.ydH, c.ylH),
-        "A": (c.yuA, c.ydA, c.ylA),
-    }
-    ms2 = {"h": p.mh**2, "H": p.mH**2, "A": p.mA**2}
-    res = 0.0
-    for s in ("h", "H", "A"):
-        ylk = ys[s][2][k, k]
-        for (qf, t3f, nc), m, yf in zip(_FERMIONS, masses, ys[s]):
-            f = _f_neutral(ms2[s], m**2, sm, qf, t3f, nc, s == "A")
-            res += jnp.sum(f * jnp.diagonal(yf) * ylk * v2 / (m * ml[k]))
-    mhsm2 = sm.mh_SM**2
-    for (qf, t3f, nc), m in zip(_FERMIONS, masses):
-        res -= jnp.sum(_f_neutral(mhsm2, m**2, sm, qf, t3f, nc, False))
+    mf = jnp.concatenate([sm.m_up, sm.m_down, ml])
+    mf2 = mf**2
+    # CP-even: rows h, H, SM Higgs (one vectorised evaluation)
+    ms2_even = jnp.stack([p.mh**2, p.mH**2, sm.mh_SM**2])[:, None]
+    f_even = _f_neutral(ms2_even, mf2[None, :], sm, _QF[None, :], _T3F[None, :], _NCF[None, :], False)
+    f_odd = _f_neutral(p.mA**2, mf2, sm, _QF, _T3F, _NCF, True)
+
+    def diag(yu, yd, yl):
+        return jnp.concatenate([jnp.diagonal(yu), jnp.diagonal(yd), jnp.diagonal(yl)])
+
+    w = v2 / (mf * ml[k])
+    res = jnp.sum(f_even[0] * diag(c.yuh, c.ydh, c.ylh) * c.ylh[k, k] * w)
+    res += jnp.sum(f_even[1] * diag(c.yuH, c.ydH, c.ylH) * c.ylH[k, k] * w)
+    res += jnp.sum(f_odd * diag(c.yuA, c.ydA, c.ylA) * c.ylA[k, k] * w)
+    res -= jnp.sum(f_even[2])
     return pref * res
 
 
