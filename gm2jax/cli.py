@@ -63,7 +63,7 @@ def amu(files, lepton, loops, resum, fmt, model, as_json, as_slha, benchmarks, l
     if inputs.count("-") > 1:
         raise click.UsageError("standard input ('-') can be given only once")
     try:
-        rows = amu_files(inputs, lepton=lepton, resum=resum, loops=loops, fmt=fmt, model=model)
+        rows = amu_files(inputs, lepton=lepton, resum=resum, loops=loops, fmt=fmt, model=model, keep_text=as_slha)
     except Gm2jaxError as err:
         click.echo(f"Error: {err}", err=True)
         sys.exit(2)
@@ -96,14 +96,9 @@ def _amu_line(row) -> str:
 
 
 def _echo_slha(row) -> None:
-    from gm2jax.io.slha import read_text
     from gm2jax.io.slha_output import gm2calc_output_text
 
-    try:
-        text = read_text(row["file"])[0] if row["file"] not in ("<stdin>",) else ""
-    except Exception:  # an unreadable file: its error line was printed already
-        text = ""
-    click.echo(gm2calc_output_text(text, row), nl=False)
+    click.echo(gm2calc_output_text(row.pop("input_text", ""), row), nl=False)
 
 
 def _out_dir(config_path: str, out: str | None):
@@ -278,11 +273,13 @@ def scan(config, out_dir, grid_points, sobol_points, seed, chunk_size, batch_siz
             from gm2jax.configs import resolve_config
 
             config = str(resolve_config(config))
-        summary = run_scan(
-            config, out_dir, grid_points=grid_points, sobol_points=sobol_points, seed=seed,
-            chunk_size=chunk_size, batch_size=batch_size, max_chunks=max_chunks,
-            overwrite=overwrite, client=client, progress=progress,
-        )
+        clock = _progress(progress)
+        with clock.phase("scan", "compiling the model on the first chunk (10-60 s), then a bar over the points"):
+            summary = run_scan(
+                config, out_dir, grid_points=grid_points, sobol_points=sobol_points, seed=seed,
+                chunk_size=chunk_size, batch_size=batch_size, max_chunks=max_chunks,
+                overwrite=overwrite, client=client, progress=progress,
+            )
     except Gm2jaxError as err:
         click.echo(f"Error: {err}", err=True)
         sys.exit(2)
