@@ -326,6 +326,10 @@ class FitConfig:
         fit: :class:`FitOptions`.
         sample: :class:`SampleOptions`.
         raw: the parsed TOML mapping (for result files).
+        loops: loop order of the model predictions (``loops`` key; the model's default, 2 for the
+            MSSM; None for models with a single order).
+        theory_model: add the model's point-by-point theory uncertainty (GM2Calc's estimate for
+            the MSSM at two loops) in quadrature (``likelihood.theory_uncertainty_model``, default true).
     """
 
     name: str
@@ -346,6 +350,8 @@ class FitConfig:
     fit: FitOptions
     sample: SampleOptions
     raw: Mapping = dataclasses.field(repr=False)
+    loops: int | None = None
+    theory_model: bool = True
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -385,6 +391,8 @@ class FitConfig:
                 "derived": {k: e.text for k, e in self.derived.items()},
                 "constraints": self.constraints,
                 "th": [self.theory_sigma, self.theory_rel],
+                "loops": self.loops,
+                "th_model": self.theory_model,
                 "failed": self.chi2_failed,
             },
             sort_keys=True,
@@ -398,11 +406,11 @@ class FitConfig:
 
 _CHOICES = {"optimizer": ("adam", "lbfgs")}
 _TOP_KEYS = {
-    "name", "description", "model", "dataset", "sm_convention", "observables", "leptons", "resummation",
+    "name", "description", "model", "dataset", "sm_convention", "observables", "leptons", "resummation", "loops",
     "parameters", "fixed", "derived", "likelihood", "fit", "sample",
 }
 _PARAM_KEYS = {"range", "prior", "mean", "sigma", "start", "unit", "comment"}
-_LIK_KEYS = {"constraints", "theory_uncertainty", "theory_uncertainty_rel", "chi2_failed"}
+_LIK_KEYS = {"constraints", "theory_uncertainty", "theory_uncertainty_rel", "theory_uncertainty_model", "chi2_failed"}
 
 
 def _number(v, where: str) -> float:
@@ -529,10 +537,12 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
     :func:`gm2jax.measurements.list_datasets` or a YAML path relative to the file; default
     ``"seeds2019"``), ``sm_convention`` (``"pdg"``), ``observables`` (default: all of the dataset;
     ``leptons = ["e", "mu"]`` is a synonym), ``resummation`` (``"none"``, ``"exact"``,
-    ``"gm2calc"``), tables ``[parameters.NAME]`` (``range``, ``prior``, ``mean``, ``sigma``,
+    ``"gm2calc"``), ``loops`` (1 or 2 for the MSSM, default 2: GM2Calc's one plus two loops),
+    tables ``[parameters.NAME]`` (``range``, ``prior``, ``mean``, ``sigma``,
     ``start``), ``[fixed]`` (NAME = number), ``[derived]`` (NAME = "expression"),
     ``[likelihood]`` (``constraints``, ``theory_uncertainty``, ``theory_uncertainty_rel``,
-    ``chi2_failed``), ``[fit]`` (:class:`FitOptions`) and ``[sample]`` (:class:`SampleOptions`).
+    ``theory_uncertainty_model`` (default true: the model's own estimate, GM2Calc's for the MSSM
+    at two loops, added in quadrature), ``chi2_failed``), ``[fit]`` (:class:`FitOptions`) and ``[sample]`` (:class:`SampleOptions`).
 
     Raises:
         InvalidInput: naming the offending key path.
@@ -590,6 +600,11 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
     resum = doc.get("resummation", "none")
     if resum not in model.resummations:
         raise InvalidInput(f"resummation: unknown {resum!r} for model {model.name!r}; use one of {model.resummations}")
+    loops = doc.get("loops", model.default_loops)
+    if model.loops and loops not in model.loops:
+        raise InvalidInput(f"loops: {loops!r} for model {model.name!r}; use one of {list(model.loops)}")
+    if not model.loops and loops is not None:
+        raise InvalidInput(f"loops: model {model.name!r} has a single loop order; remove the key")
 
     # parameters
     params, fixed_doc, derived_doc = doc.get("parameters", {}), doc.get("fixed", {}), doc.get("derived", {})
@@ -656,6 +671,9 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
                 raise InvalidInput(f"likelihood.{k}.{o}: must be >= 0 and finite")
             out[oo] = x
         th[k] = out
+    theory_model = lik.get("theory_uncertainty_model", True)
+    if not isinstance(theory_model, bool):
+        raise InvalidInput("likelihood.theory_uncertainty_model: must be true or false")
     chi2_failed = _number(lik.get("chi2_failed", 1e8), "likelihood.chi2_failed")
     if not chi2_failed > 0:
         raise InvalidInput("likelihood.chi2_failed: must be positive")
@@ -686,6 +704,8 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
         fit=fit,
         sample=sample,
         raw=dict(doc),
+        loops=loops,
+        theory_model=theory_model,
     )
 
 
@@ -760,6 +780,7 @@ class Problem:
             theory_sigma=config.theory_sigma,
             theory_rel=config.theory_rel,
             chi2_failed=config.chi2_failed,
+            theory_model=config.theory_model and config.loops == 2,
         )
 
     @property
@@ -789,7 +810,12 @@ class Problem:
 
     def predict(self, x) -> dict:
         """Model predictions (see :func:`gm2jax.likelihood.mssm_predictions`)."""
-        return self.model.predict(self.model_values(x), self.sm, self.config.leptons, self.config.resummation)
+        return self.predict_values(self.model_values(x))
+
+    def predict_values(self, values) -> dict:
+        """Model predictions from a dict of model parameter values, at the config's loop order."""
+        extra = {"loops": self.config.loops} if self.model.loops else {}
+        return self.model.predict(values, self.sm, self.config.leptons, self.config.resummation, **extra)
 
     def chi2(self, x):
         return self.likelihood.chi2(self.predict(x))

@@ -43,6 +43,7 @@ import dataclasses
 import math
 import statistics
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 import equinox as eqx
 import jax
@@ -87,6 +88,9 @@ class GaussianTerm(eqx.Module):
         sigma: experimental (+ SM theory) one-sigma uncertainty.
         theory_sigma: absolute model theory uncertainty, added in quadrature.
         theory_rel: relative model theory uncertainty (fraction of the prediction).
+        theory_key: prediction key of a point-by-point model theory uncertainty (absolute, e.g.
+            GM2Calc's ``a_mu_uncertainty`` of the MSSM at two loops), added in quadrature (static;
+            None = none).
     """
 
     name: str = eqx.field(static=True)
@@ -95,15 +99,22 @@ class GaussianTerm(eqx.Module):
     sigma: jax.Array
     theory_sigma: jax.Array = 0.0
     theory_rel: jax.Array = 0.0
+    theory_key: str | None = eqx.field(static=True, default=None)
+
+    def _sigma2(self, pred):
+        s0 = self.sigma**2 + self.theory_sigma**2
+        s2 = s0 + (self.theory_rel * pred[self.observable]) ** 2
+        if self.theory_key is not None:
+            th = pred[self.theory_key]
+            s2 = s2 + jnp.where(jnp.isfinite(th), th, 0.0) ** 2
+        return s0, s2
 
     def sigma_total(self, pred):
-        s0 = self.sigma**2 + self.theory_sigma**2
-        return jnp.sqrt(s0 + (self.theory_rel * pred[self.observable]) ** 2)
+        return jnp.sqrt(self._sigma2(pred)[1])
 
     def chi2(self, pred):
         a = pred[self.observable]
-        s0 = self.sigma**2 + self.theory_sigma**2
-        s2 = s0 + (self.theory_rel * a) ** 2
+        s0, s2 = self._sigma2(pred)
         return (a - self.value) ** 2 / s2 + jnp.log(s2 / s0)
 
     def pull(self, pred):
@@ -255,29 +266,58 @@ def _sqrt_pos(x):
     return jnp.where(pos, jnp.sqrt(jnp.where(pos, x, 1.0)), 0.0)
 
 
-def mssm_predictions(values: Mapping, sm, leptons=("e", "mu"), resummation: str = "none") -> dict:
-    """One-loop MSSM predictions for the likelihood (pure; jit/vmap/grad safe).
+class AmuView(NamedTuple):
+    """The a_l fields :func:`mssm_predictions` reads, at either loop order (leading lepton axis)."""
+
+    total: jax.Array
+    neutralino: jax.Array
+    chargino: jax.Array
+    two_loop: jax.Array
+    uncertainty: jax.Array
+    status: jax.Array
+    delta: jax.Array
+
+
+def mssm_predictions(values: Mapping, sm, leptons=("e", "mu"), resummation: str = "none", loops: int = 1) -> dict:
+    """MSSM predictions for the likelihood at one or two loops (pure; jit/vmap/grad safe).
 
     Args:
-        values: flat dict of :data:`MSSM_PARAMETERS` (missing ones take :data:`MSSM_DEFAULTS`).
+        values: flat dict of :data:`MSSM_PARAMETERS` (missing ones take :data:`MSSM_DEFAULTS`;
+            the fields entering only at two loops -- M3, M_A, squarks, Q -- take
+            :data:`gm2jax.models.mssm.params.TWO_LOOP_DEFAULTS`).
         sm: :class:`gm2jax.sm.SMInputs`.
         leptons: leptons to predict (static tuple).
         resummation: ``"none"``, ``"exact"`` or ``"gm2calc"`` tan(beta) resummation (static).
+        loops: 1 (one loop, :func:`gm2jax.models.mssm.amu_1l_parts`) or 2 (GM2Calc's one plus two
+            loops, :func:`gm2jax.models.mssm.amu_parts`); static.
 
     Returns:
-        dict with ``a_<l>``, ``a_<l>_neutralino``, ``a_<l>_chargino``, ``status_<l>``,
-        ``delta_<l>``, ``m_slepton_<l>`` (lightest charged slepton of that generation, GeV) per
-        lepton, ``m_chargino_1`` (GeV) and ``status`` (bit-wise OR over the leptons).
+        dict with ``a_<l>``, ``a_<l>_neutralino``, ``a_<l>_chargino`` (one-loop diagrams),
+        ``a_<l>_two_loop`` and ``a_<l>_uncertainty`` (GM2Calc's theory uncertainty at two loops;
+        both 0 at one loop), ``status_<l>``, ``delta_<l>``, ``m_slepton_<l>`` (lightest charged
+        slepton of that generation, GeV) per lepton, ``m_chargino_1`` (GeV) and ``status``
+        (bit-wise OR over the leptons).
     """
-    from gm2jax.models.mssm import amu_1l_parts
+    from gm2jax.models.mssm import amu_1l_parts, amu_parts
     from gm2jax.models.mssm import spectrum as sp
     from gm2jax.sm import couplings
 
     if resummation not in RESUMMATIONS:
         raise InvalidInput(f"resummation={resummation!r}: use one of {RESUMMATIONS}")
+    if loops not in (1, 2):
+        raise InvalidInput(f"loops={loops!r}: use 1 or 2")
     leptons = tuple(leptons)
     p = mssm_params(values)
-    r = amu_1l_parts(p, sm, leptons, resummation=None if resummation == "none" else resummation)
+    res = None if resummation == "none" else resummation
+    if loops == 2:
+        r2 = amu_parts(p, sm, leptons, 2, res)
+        r = AmuView(total=r2.total, neutralino=r2.one_loop_neutralino, chargino=r2.one_loop_chargino,
+                    two_loop=r2.two_loop, uncertainty=r2.uncertainty, status=r2.status, delta=r2.delta)
+    else:
+        r1 = amu_1l_parts(p, sm, leptons, resummation=res)
+        zero = jnp.zeros_like(r1.total)
+        r = AmuView(total=r1.total, neutralino=r1.neutralino, chargino=r1.chargino,
+                    two_loop=zero, uncertainty=zero, status=r1.status, delta=r1.delta)
     c = couplings(sm)
     out = {}
     status = jnp.asarray(0)
@@ -285,6 +325,8 @@ def mssm_predictions(values: Mapping, sm, leptons=("e", "mu"), resummation: str 
         out[f"a_{lep}"] = r.total[i]
         out[f"a_{lep}_neutralino"] = r.neutralino[i]
         out[f"a_{lep}_chargino"] = r.chargino[i]
+        out[f"a_{lep}_two_loop"] = r.two_loop[i]
+        out[f"a_{lep}_uncertainty"] = r.uncertainty[i]
         out[f"status_{lep}"] = r.status[i]
         out[f"delta_{lep}"] = r.delta[i]
         status = status | r.status[i]
@@ -316,6 +358,12 @@ class ModelSpec:
         outputs: prediction keys worth recording (numpyro deterministic sites, result files);
             ``{l}`` is replaced by each lepton.
         resummations: values of the config's ``resummation`` key the model understands.
+        loops: loop orders the model's ``predict`` accepts as a ``loops=`` keyword (empty: the
+            model has one order and ``predict`` takes no such keyword).
+        default_loops: the order configs use when they do not set ``loops``.
+        theory_key: prediction key (``{l}`` = lepton) of a point-by-point theory uncertainty that
+            fits add in quadrature to the measurement error (config option
+            ``likelihood.theory_uncertainty_model``, on by default); None = the model has none.
     """
 
     name: str
@@ -325,6 +373,9 @@ class ModelSpec:
     constraints: Mapping[str, object]
     outputs: tuple[str, ...]
     resummations: tuple[str, ...] = ("none",)
+    loops: tuple[int, ...] = ()
+    default_loops: int | None = None
+    theory_key: str | None = None
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -337,8 +388,11 @@ MODELS: dict[str, ModelSpec] = {
             "lep_sleptons": (("m_slepton_{l}",), "m_slepton"),
             "lep_charginos": (("m_chargino_1",), "m_chargino"),
         },
-        outputs=("a_{l}", "a_{l}_neutralino", "a_{l}_chargino", "m_slepton_{l}", "m_chargino_1"),
+        outputs=("a_{l}", "a_{l}_neutralino", "a_{l}_chargino", "a_{l}_two_loop", "a_{l}_uncertainty", "m_slepton_{l}", "m_chargino_1"),
         resummations=RESUMMATIONS,
+        loops=(1, 2),
+        default_loops=2,
+        theory_key="a_{l}_uncertainty",
     )
 }
 """Model registry: name -> :class:`ModelSpec` (extend with :func:`register_model`)."""
@@ -413,6 +467,7 @@ def build_likelihood(
     theory_rel: Mapping[str, float] | None = None,
     user_terms: Mapping[str, Callable] | None = None,
     chi2_failed: float = CHI2_FAILED,
+    theory_model: bool = False,
 ) -> Likelihood:
     """Assemble a :class:`Likelihood` from named pieces.
 
@@ -425,6 +480,8 @@ def build_likelihood(
         theory_rel: observable -> relative model theory uncertainty (fraction of the prediction).
         user_terms: name -> callable ``prediction -> chi^2``.
         chi2_failed: chi^2 of a failed point.
+        theory_model: add the model's point-by-point theory uncertainty (``ModelSpec.theory_key``,
+            e.g. GM2Calc's MSSM estimate at two loops) in quadrature to each g-2 term.
 
     Raises:
         InvalidInput: unknown dataset / observable / constraint, or a negative uncertainty.
@@ -439,6 +496,7 @@ def build_likelihood(
                 raise InvalidInput(f"{label}.{k}: not a fitted observable (fitted: {list(obs)})")
             if not (isinstance(v, (int, float)) and v >= 0 and math.isfinite(v)):
                 raise InvalidInput(f"{label}.{k}: must be a finite number >= 0 (got {v!r})")
+    theory_key = get_model(model).theory_key if theory_model else None
     terms = []
     for o in obs:
         m = ds[o]
@@ -450,6 +508,7 @@ def build_likelihood(
                 sigma=m.error,
                 theory_sigma=float(theory_sigma.get(o, 0.0)),
                 theory_rel=float(theory_rel.get(o, 0.0)),
+                theory_key=None if theory_key is None else theory_key.format(l=o.removeprefix("a_")),
             )
         )
     terms.extend(constraint_term(model, c, leptons) for c in constraints)

@@ -78,7 +78,7 @@ def make_model(problem: Problem):
     recorded = {p.name for p in specs} | set(derived)
 
     def predict(values):
-        return problem.model.predict(values, problem.sm, problem.config.leptons, problem.config.resummation)
+        return problem.predict_values(values)
 
     def model(obs=None):
         lik = problem.likelihood
