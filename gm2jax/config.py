@@ -739,9 +739,15 @@ def load_config(path: str | os.PathLike) -> FitConfig:
     if not p.is_file():
         raise InvalidInput(f"configuration file {str(p)!r} not found")
     try:
-        doc = tomllib.loads(p.read_text())
+        doc = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise InvalidInput(f"{p}: TOML syntax error: {err}") from None
+    except UnicodeDecodeError as err:
+        raise InvalidInput(
+            f"{p}: not a UTF-8 text file (byte {err.start}: {err.reason}); give a TOML configuration"
+        ) from None
+    except OSError as err:
+        raise InvalidInput(f"{p}: cannot read the configuration: {err.strerror or err}") from None
     return parse_config(doc, name=p.stem, origin=str(p), base_dir=p.parent)
 
 
@@ -845,6 +851,32 @@ class Problem:
         for k in self.model.outputs:
             keys.extend([k.format(l=lep) for lep in self.config.leptons] if "{l}" in k else [k])
         return tuple(keys)
+
+    def check_prior(self, n: int = 8, seed: int = 0) -> None:
+        """Cheap check before anything is compiled: every fixed and derived parameter is finite
+        at ``n`` prior draws (evaluated eagerly, milliseconds).
+
+        Raises:
+            InvalidInput: naming the parameter (and its expression) that is never finite, e.g.
+                ``M1 = "M2 / 0"`` or ``"log(-M2)"``.
+        """
+        with jax.enable_x64(True):
+            x = jnp.asarray(self.sample_prior(jax.random.key(seed), n))
+            with np.errstate(all="ignore"):
+                vals = jax.vmap(self.values)(x)
+            for name, v in vals.items():
+                finite = np.isfinite(np.asarray(v))
+                if finite.any():
+                    continue
+                if name in self.config.derived:
+                    what = f"derived.{name} = {self.config.derived[name].text!r}"
+                elif name in self.config.fixed:
+                    what = f"fixed.{name}"
+                else:
+                    what = f"parameters.{name}"
+                raise InvalidInput(
+                    f"{what} is {float(np.ravel(v)[0])} at every prior draw: every point would fail; fix the expression or the ranges"
+                )
 
     def sample_prior(self, key, n: int):
         """``n`` physical points from the prior, shape (n, ndim)."""

@@ -365,6 +365,7 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
     problem, fun = _problem_and_objective(config)
     # the config object may differ (fit options) -- keep the caller's for the result
     problem.config = config
+    problem.check_prior()  # a never-finite derived parameter: a clean error before compiling
     d, n = problem.ndim, opts.starts
     evals = {"starts": 0, "optimizer": 0, "polish": 0, "hessian": 0, "profiles": 0}
     wall = {}

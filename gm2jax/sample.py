@@ -320,6 +320,7 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
 
     opts = config.sample
     problem = config.problem()
+    problem.check_prior()  # a never-finite derived parameter: a clean error before compiling
     wall = {}
     t_all = time.perf_counter()
     if init is None:
