@@ -42,7 +42,7 @@ from gm2jax.errors import PhysicsError, Status, describe_status
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.models.mssm.threshold import POLE_TOL, delta_lepton
-from gm2jax.sm import Couplings, SMInputs, couplings, lepton_index
+from gm2jax.sm import Couplings, SMInputs, couplings, lepton_index, sm_status
 
 _SQRT2 = math.sqrt(2.0)
 _LOOP = 1.0 / (16.0 * math.pi**2)
@@ -50,6 +50,20 @@ _LOOP = 1.0 / (16.0 * math.pi**2)
 # A harmless point substituted for flagged inputs so that no NaN is ever produced in
 # values or gradients of the masked computation (GeV).
 _SAFE = dict(tan_beta=10.0, mu=1000.0, M1=1000.0, M2=1000.0, msl=1000.0, mse=1000.0, A=0.0)
+
+#: MASSLESS_CHARGINO when |det X| <= this x sum(X_ij^2), i.e. m_chi1/m_chi2 <~ this.  Measured
+#: (issue 15, tan(beta) = 10, M2 = 200 GeV, mu -> its root): a_l = inf/NaN up to 2.4e-10 and a
+#: derivative off by 1e4 at 2.4e-9; 1e-6 leaves a factor >= 400 (and m_chi1 < 1e-6 m_chi2 is far
+#: below every collider bound).
+MASSLESS_CHARGINO_RTOL = 1e-6
+#: NUMERICALLY_UNRELIABLE when the lightest charged slepton or the sneutrino mass^2 is positive but
+#: below this x its mass scale (loop-function arguments m_chi^2/m^2 beyond ~1e8 x (m_chi/m_soft)^2:
+#: gradients of the masked-safe evaluation lose all digits).
+NEAR_MASSLESS_RTOL = 1e-8
+#: NONPERTURBATIVE when the (resummed) lepton Yukawa |y_l| exceeds sqrt(4 pi).
+YUKAWA_MAX = math.sqrt(4.0 * math.pi)
+#: NUMERICALLY_UNRELIABLE above this tan(beta): tan^2(beta) overflows float64 at 1.3e154.
+TANB_MAX = 1e150
 
 
 class AmuResult(eqx.Module):
@@ -133,9 +147,10 @@ def _global_status(p: MSSMParams, c: Couplings):
     """Problems shared by all leptons: non-finite input, tan(beta) <= 0, massless chargino."""
     finite = all_finite(p)
     status = jnp.where(p.tan_beta > 0, 0, int(Status.TANB_NONPOSITIVE))
+    status |= jnp.where(p.tan_beta < TANB_MAX, 0, int(Status.NUMERICALLY_UNRELIABLE))
     x = sp.chargino_matrix(p, c)
     detx = x[0, 0] * x[1, 1] - x[0, 1] * x[1, 0]
-    status |= jnp.where(jnp.abs(detx) > 1e-12 * jnp.sum(x**2), 0, int(Status.MASSLESS_CHARGINO))
+    status |= jnp.where(jnp.abs(detx) > MASSLESS_CHARGINO_RTOL * jnp.sum(x**2), 0, int(Status.MASSLESS_CHARGINO))
     return jnp.where(finite, status, int(Status.NONFINITE_INPUT))
 
 
@@ -143,9 +158,13 @@ def slepton_status(ml2, me2, slepton_mass2_matrix, msnu2, finite):
     """Status bits of one lepton's sleptons from its soft masses^2, charged-slepton mass^2 matrix
     and sneutrino mass^2: negative soft mass^2, tachyonic slepton or sneutrino (any model)."""
     status = jnp.where((ml2 >= 0) & (me2 >= 0), 0, int(Status.NEGATIVE_SOFT_MASS2))
-    lam_min, _ = linalg.eigvalsh2(slepton_mass2_matrix)
+    lam_min, lam_max = linalg.eigvalsh2(slepton_mass2_matrix)
     status |= jnp.where(lam_min > 0, 0, int(Status.TACHYON_SLEPTON))
     status |= jnp.where(msnu2 > 0, 0, int(Status.TACHYON_SNEUTRINO))
+    # positive but numerically massless: relative to the soft masses and the D-term shift
+    tiny_l = (lam_min > 0) & (lam_min <= NEAR_MASSLESS_RTOL * jnp.abs(lam_max))
+    tiny_n = (msnu2 > 0) & (msnu2 <= NEAR_MASSLESS_RTOL * (jnp.abs(ml2) + jnp.abs(msnu2 - ml2)))
+    status |= jnp.where(tiny_l | tiny_n, int(Status.NUMERICALLY_UNRELIABLE), 0)
     return jnp.where(finite, status, int(Status.NONFINITE_INPUT))
 
 
@@ -184,7 +203,8 @@ def lepton_setup(p, sm: SMInputs, lepton, delta, resummation, global_status, lep
     c = couplings(sm)
     leptons = tuple(lepton) if isinstance(lepton, (tuple, list)) else (lepton,)
     m_ls = [sm.lepton_mass(lep) for lep in leptons]
-    g_status = global_status(p, c)
+    sm_bad = sm_status(sm)  # invalid SM inputs: that alone is reported (the rest follows from it)
+    g_status = jnp.where(sm_bad != 0, sm_bad, global_status(p, c))
     ps = safe_params(p, g_status == 0)
     if resummation is None:
         deltas = jnp.broadcast_to(jnp.asarray(delta, dtype=float), (len(leptons),))
@@ -192,9 +212,15 @@ def lepton_setup(p, sm: SMInputs, lepton, delta, resummation, global_status, lep
         m = ps if mssm_of is None else mssm_of(ps)
         deltas = jnp.stack([delta_lepton(m, c, lep, resummation) for lep in leptons])
     rows = []
+    tan_beta = (p if mssm_of is None else mssm_of(p)).tan_beta
     for lep, m_l, d in zip(leptons, m_ls, deltas):
-        st = g_status | lepton_status(p, c, lep, m_l, d)
+        st = g_status | jnp.where(sm_bad != 0, 0, lepton_status(p, c, lep, m_l, d))
         st |= jnp.where(jnp.abs(1.0 + d) > POLE_TOL, 0, int(Status.YUKAWA_POLE))
+        st |= jnp.where(jnp.isfinite(d), 0, int(Status.NUMERICALLY_UNRELIABLE))
+        # the (resummed) Yukawa, at the input point; NaN counts as non-perturbative
+        tb_ok = jnp.isfinite(tan_beta) & (tan_beta > 0) & (sm_bad == 0)
+        y = sp.yukawa(c, jnp.where(tb_ok, tan_beta, 1.0), m_l, jnp.where(jnp.isfinite(d), d, 0.0))
+        st |= jnp.where(~tb_ok | (jnp.abs(y) <= YUKAWA_MAX), 0, int(Status.NONPERTURBATIVE))
         ok = st == 0
         rows.append((st, jnp.where(ok, d, 0.0), jnp.where(ok, m_l, 1.0), safe_params(ps, ok)))
     return c, leptons, ps, deltas, rows
@@ -231,8 +257,10 @@ def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: st
 def finish_result(cls, lepton, status, deltas, **parts):
     """Result of a model's a_l core: ``cls(total=sum(parts), **parts, status, delta)`` with NaN where
     ``status != 0``; the leading lepton axis is dropped when ``lepton`` is a single name."""
-    ok = status == 0
     total = sum(parts.values())
+    # last line of defence: a non-finite number that no specific check caught is flagged
+    status = status | jnp.where((status != 0) | jnp.isfinite(total), 0, int(Status.NUMERICALLY_UNRELIABLE))
+    ok = status == 0
     masked = {k: jnp.where(ok, v, jnp.nan) for k, v in parts.items()}
     res = cls(total=jnp.where(ok, total, jnp.nan), status=status, delta=deltas, **masked)
     if isinstance(lepton, (tuple, list)):
