@@ -25,7 +25,7 @@ RECORDS = T.RECORDS
 IDS = [r["id"] for r in RECORDS]
 
 
-def _evaluate(p, sm, lep):
+def _evaluate(p, sm, aux, lep):
     c = couplings(sm)
     m_l = sm.lepton_mass(lep)
     d = delta_lepton(p, c, lep, "gm2calc")
@@ -38,17 +38,7 @@ def _evaluate(p, sm, lep):
 
 @pytest.fixture(scope="module")
 def batched():
-    """All records in one jitted vmap per lepton (also checks batching)."""
-    res = {}
-    for lep in ("mu", "e"):
-        recs = [r for r in RECORDS if r["lepton"] == lep]
-        stack = lambda xs: jax.tree_util.tree_map(lambda *a: jnp.stack([jnp.asarray(v) for v in a]), *xs)  # noqa: E731
-        out = jax.jit(jax.vmap(lambda p, sm, lep=lep: _evaluate(p, sm, lep)))(
-            stack([T.params(r) for r in recs]), stack([T.sm_inputs(r) for r in recs])
-        )
-        for k, r in enumerate(recs):
-            res[r["id"]] = {key: float(v[k]) for key, v in out.items()}
-    return res
+    return T.evaluate_records(_evaluate)
 
 
 @pytest.mark.parametrize("rec", RECORDS, ids=IDS)
@@ -174,6 +164,6 @@ def test_gradients_at_degenerate_points(lep):
             sms.append(SM)
             labels.append(f"{name}/delta={d}")
     xs = np.stack([np.asarray(x) for x in xs])
-    sms = jax.tree_util.tree_map(lambda *a: jnp.stack([jnp.asarray(v) for v in a]), *sms)
+    sms = T.stack(sms)
     scales = np.stack([_scale(x) for x in xs])
     T.assert_gradients(lambda x, sm: _photonic_of_flat(x, sm, lep), xs, sms, scales, labels=labels)
