@@ -293,7 +293,8 @@ def mssm_predictions(values: Mapping, sm, leptons=("e", "mu"), resummation: str 
 
     Returns:
         dict with ``a_<l>``, ``a_<l>_neutralino``, ``a_<l>_chargino`` (one-loop diagrams),
-        ``a_<l>_two_loop`` and ``a_<l>_uncertainty`` (GM2Calc's theory uncertainty at two loops;
+        ``a_<l>_two_loop`` and ``a_<l>_uncertainty`` (GM2Calc's theory uncertainty at two loops
+        with its constant scaled by (m_l/m_mu)^2, :func:`gm2jax.models.mssm.uncertainty.fit_uncertainty`;
         both 0 at one loop), ``status_<l>``, ``delta_<l>``, ``m_slepton_<l>`` (lightest charged
         slepton of that generation, GeV) per lepton, ``m_chargino_1`` (GeV) and ``status``
         (bit-wise OR over the leptons).
@@ -310,9 +311,13 @@ def mssm_predictions(values: Mapping, sm, leptons=("e", "mu"), resummation: str 
     p = mssm_params(values)
     res = None if resummation == "none" else resummation
     if loops == 2:
+        from gm2jax.models.mssm.uncertainty import fit_uncertainty
+
         r2 = amu_parts(p, sm, leptons, 2, res)
+        m_l = jnp.stack([jnp.asarray(sm.lepton_mass(lep)) for lep in leptons])
+        unc = fit_uncertainty(r2.uncertainty, 2, m_l, sm.m_mu)
         r = AmuView(total=r2.total, neutralino=r2.one_loop_neutralino, chargino=r2.one_loop_chargino,
-                    two_loop=r2.two_loop, uncertainty=r2.uncertainty, status=r2.status, delta=r2.delta)
+                    two_loop=r2.two_loop, uncertainty=unc, status=r2.status, delta=r2.delta)
     else:
         r1 = amu_1l_parts(p, sm, leptons, resummation=res)
         zero = jnp.zeros_like(r1.total)

@@ -1275,7 +1275,8 @@ def _f_ps_small_large(z):
 
 
 def _bz(kind: str, z):
-    z = _pos(z)
+    z = _asfloat(z)
+    z = _pos(jnp.where(z < 0.0, 0.0, z))  # negative (unphysical) arguments are treated like 0
     large = z > _Z_LARGE
     zs = jnp.where(large, 1.0, z)
     zl = jnp.where(large, z, 2.0 * _Z_LARGE)

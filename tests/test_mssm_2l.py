@@ -399,3 +399,13 @@ def test_likelihood_adds_model_uncertainty_and_config_loops():
     assert [t.theory_key for t in lik.terms if isinstance(t, GaussianTerm)] == ["a_e_uncertainty", "a_mu_uncertainty"]
     off = parse_config({**doc, "likelihood": {"theory_uncertainty_model": False}}).problem().likelihood
     assert all(t.theory_key is None for t in off.terms if isinstance(t, GaussianTerm))
+
+
+def test_fit_uncertainty_scales_the_constant_for_the_electron():
+    from gm2jax.models.mssm.uncertainty import fit_uncertainty, uncertainty
+
+    sm = SMInputs.from_convention("gm2calc")
+    u_mu = float(uncertainty(2, 0.0, 0.0, 1e-12, 2e-12))
+    assert float(fit_uncertainty(u_mu, 2, sm.m_mu, sm.m_mu)) == u_mu
+    u_e = float(fit_uncertainty(u_mu, 2, sm.m_e, sm.m_mu))
+    assert math.isclose(u_e, 2.3e-10 * (sm.m_e / sm.m_mu) ** 2 + 0.3 * 3e-12, rel_tol=1e-12)

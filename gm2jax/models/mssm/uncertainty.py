@@ -33,6 +33,21 @@ def uncertainty_2loop(barr_zee_chargino, barr_zee_sfermion):
     return UNKNOWN_TWO_LOOP + BARR_ZEE_FRACTION * (jnp.abs(barr_zee_chargino) + jnp.abs(barr_zee_sfermion))
 
 
+def fit_uncertainty(unc, loops: int, m_lepton, m_mu):
+    """The uncertainty gm2jax's fits add in quadrature: GM2Calc's, with the constant 2.3e-10 of the
+    two-loop estimate scaled by (m_l/m_mu)^2 for leptons other than the muon.
+
+    GM2Calc applies the muon's 2.3e-10 to every lepton (its slot substitution); for a_e that is
+    ~600 times the measurement error and would remove the electron from any fit.  Every MSSM
+    contribution scales like m_l^2, so gm2jax scales the estimate of the unknown terms the same way
+    (a gm2jax choice, not GM2Calc's; equal to GM2Calc's for the muon).  ``loops`` (static) as in
+    :func:`uncertainty`; at loop order 0 the estimate has no constant and is returned as it is.
+    """
+    if loops == 0:
+        return unc
+    return unc - UNKNOWN_TWO_LOOP * (1.0 - (m_lepton / m_mu) ** 2)
+
+
 def uncertainty_1loop(two_loop, barr_zee_chargino, barr_zee_sfermion):
     """unc(1 loop) = |a^2L| + unc(2 loops)."""
     return jnp.abs(two_loop) + uncertainty_2loop(barr_zee_chargino, barr_zee_sfermion)
