@@ -320,8 +320,11 @@ def laplace(problem: Problem, u0, *, steps: int = 30) -> LaplaceResult:
 
 
 def laplace_samples(problem: Problem, result: LaplaceResult, key, n: int) -> np.ndarray:
-    """``n`` draws (physical, shape (n, d)) of the Laplace Gaussian in u mapped through the bijections."""
+    """``n`` draws (physical, shape (n, d)) of the Laplace Gaussian in u mapped through the bijections
+    (``key``: a JAX PRNG key or an integer seed)."""
     with jax.enable_x64(True):
+        if isinstance(key, int):
+            key = jax.random.key(key)
         z = jax.random.multivariate_normal(key, jnp.asarray(result.u), jnp.asarray(result.cov_u), (n,), method="eigh")
         return np.asarray(jax.vmap(problem.from_unconstrained)(z))
 
