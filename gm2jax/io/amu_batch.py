@@ -58,12 +58,19 @@ def two_loop_available() -> bool:
 
 def _read(path, fmt, lepton, loops, resum, model) -> _Job:
     from gm2jax.io.slha import parse_document, read_text
-    from gm2jax.io.slha_input import Config, detect_format, from_slha_parameters, from_slha_spectrum, read_config
 
     text, source = read_text(path)
     doc = parse_document(text, source)
     if model == "thdm" or (model is None and _is_thdm(doc, text)):
-        return _Job(-1, source, "thdm", text=text, loops=loops if loops is not None else 2)
+        return _Job(-1, source, "thdm", text=text, loops=loops)
+    job = _read_kind(doc, text, source, fmt, lepton, loops, resum)
+    job.text = text
+    return job
+
+
+def _read_kind(doc, text, source, fmt, lepton, loops, resum) -> _Job:
+    from gm2jax.io.slha_input import Config, detect_format, from_slha_parameters, from_slha_spectrum, read_config
+
     kind = fmt or detect_format(doc)
     if kind == "slha":
         if lepton != "mu":
@@ -112,7 +119,7 @@ def _is_thdm(doc, text) -> bool:
 
 
 def amu_files(paths, lepton: str = "mu", resum: bool | None = None, loops: int | None = None,
-              fmt: str | None = None, model: str | None = None) -> list[dict]:
+              fmt: str | None = None, model: str | None = None, keep_text: bool = False) -> list[dict]:
     """a_l for each file; files of one kind are evaluated in one jit-compiled vmap.
 
     Args:
@@ -122,6 +129,7 @@ def amu_files(paths, lepton: str = "mu", resum: bool | None = None, loops: int |
         loops: 0, 1 or 2; None follows GM2CalcConfig entry 1 (default 2).
         fmt: ``"slha"``, ``"gm2calc"`` or None (detect from the blocks).
         model: ``"mssm"``, ``"thdm"`` or None (detect).
+        keep_text: add each readable file's text as ``input_text`` (for SLHA output; not JSON data).
 
     Returns:
         One dict per file, in order (see :func:`gm2jax.cli.amu` for the fields).  Rows of files
@@ -130,10 +138,10 @@ def amu_files(paths, lepton: str = "mu", resum: bool | None = None, loops: int |
     import jax
 
     with jax.enable_x64(True):
-        return _amu_files(paths, lepton, resum, loops, fmt, model)
+        return _amu_files(paths, lepton, resum, loops, fmt, model, keep_text)
 
 
-def _amu_files(paths, lepton, resum, loops, fmt, model) -> list[dict]:
+def _amu_files(paths, lepton, resum, loops, fmt, model, keep_text) -> list[dict]:
     rows: list[dict | None] = [None] * len(paths)
     jobs: list[_Job] = []
     for i, path in enumerate(paths):
@@ -148,16 +156,26 @@ def _amu_files(paths, lepton, resum, loops, fmt, model) -> list[dict]:
         job.index = i
         jobs.append(job)
     for kind, evaluate in (("slha", _eval_slha), ("gm2calc", _eval_gm2calc), ("slha-params", _eval_params), ("thdm", _eval_thdm)):
-        for resummed in (True, False):  # resummed-only groups skip the non-resummed evaluation
-            group = [j for j in jobs if j.kind == kind and j.resum == resummed]
-            if not group:
-                continue
-            try:
-                for job, row in zip(group, evaluate(group, lepton)):
-                    rows[job.index] = row
-            except Gm2jaxError as err:
-                for job in group:
-                    rows[job.index] = _error_row(job.source, lepton, f"{job.source}: {err}")
+        group = [j for j in jobs if j.kind == kind]  # one compilation per kind (non-resummed part only if needed)
+        if not group:
+            continue
+        try:
+            for job, row in zip(group, evaluate(group, lepton)):
+                rows[job.index] = row
+        except Gm2jaxError as err:
+            for job in group:
+                rows[job.index] = _error_row(job.source, lepton, f"{job.source}: {err}")
+    if keep_text:
+        from gm2jax.io.slha import read_text
+
+        for job in jobs:
+            rows[job.index]["input_text"] = job.text
+        for i, path in enumerate(paths):
+            if "input_text" not in rows[i] and str(path) != "-":
+                try:
+                    rows[i]["input_text"] = read_text(path)[0]
+                except Gm2jaxError:
+                    rows[i]["input_text"] = ""
     return rows  # type: ignore[return-value]
 
 

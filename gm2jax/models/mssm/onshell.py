@@ -109,10 +109,10 @@ def _residual_Mu_M1_M2(x, args):
 
 def _solve_Mu_M1_M2(p: MSSMParams, c, pole: PoleMasses, max_steps: int):
     x0 = jnp.stack([p.mu, p.M1, p.M2])
-    solver = optx.Newton(rtol=1e-13, atol=1e-10)
-    sol = optx.root_find(
-        _residual_Mu_M1_M2, solver, x0, (p, c, pole), max_steps=max_steps, throw=False, adjoint=optx.ImplicitAdjoint()
-    )
+    # linalg.SerialLU: one LAPACK call per point under vmap (batched LAPACK can deadlock XLA's pool)
+    solver = optx.Newton(rtol=1e-13, atol=1e-10, linear_solver=linalg.SerialLU())
+    adjoint = optx.ImplicitAdjoint(linear_solver=linalg.SerialLU())
+    sol = optx.root_find(_residual_Mu_M1_M2, solver, x0, (p, c, pole), max_steps=max_steps, throw=False, adjoint=adjoint)
     x = sol.value
     res = jax.lax.stop_gradient(_residual_Mu_M1_M2(x, (p, c, pole)))
     precision = jnp.max(jnp.abs(res))
