@@ -988,6 +988,8 @@ def _is_fit_config(d) -> bool:
 def _as_spec(spec, **sampling) -> ScanSpec:
     """ScanSpec from a ScanSpec, a scan-spec dict/file, or a fit configuration (object/dict/TOML)."""
     sampling = {k: v for k, v in sampling.items() if v is not None}
+    if "grid_points" in sampling and "sobol_points" in sampling:
+        raise InvalidInput("grid_points (--grid) and sobol_points (--sobol) are mutually exclusive: give one")
     if isinstance(spec, (str, os.PathLike)) and str(spec) != "-":
         path = pathlib.Path(spec)
         if path.suffix == ".toml":
@@ -1067,17 +1069,75 @@ def _output_columns(point_fn, spec: ScanSpec) -> dict:
     return cols
 
 
+_CHECKSUM = "_sha256"
+"""Key of the per-chunk checksum: SHA-256 over every other array (name, dtype, shape, bytes)."""
+_MAX_CHUNKS = 10_000_000
+"""Largest number of chunks a scan may have (the chunk bookkeeping is O(n_chunks))."""
+
+
+def _rows_digest(rows: Mapping) -> np.ndarray:
+    h = hashlib.sha256()
+    for k in sorted(rows):
+        if k == _CHECKSUM:
+            continue
+        a = np.ascontiguousarray(rows[k])
+        h.update(f"{k}|{a.dtype.str}|{a.shape}|".encode())
+        h.update(a.tobytes())
+    return np.frombuffer(h.digest(), dtype=np.uint8)
+
+
 def _chunk_ok(path: pathlib.Path, start: int, stop: int) -> bool:
+    """The chunk file exists, holds rows start..stop-1 and its checksum matches its contents."""
     try:
         with np.load(path) as z:
-            idx = z["index"]
-        return idx.shape == (stop - start,) and int(idx[0]) == start and int(idx[-1]) == stop - 1
-    except Exception:  # noqa: BLE001 -- any unreadable file is recomputed
+            rows = {k: z[k] for k in z.files}
+        idx = rows["index"]
+        if not (idx.shape == (stop - start,) and int(idx[0]) == start and int(idx[-1]) == stop - 1):
+            return False
+        return _CHECKSUM in rows and np.array_equal(rows[_CHECKSUM], _rows_digest(rows))
+    except Exception:  # noqa: BLE001 -- any unreadable or altered file is recomputed
         return False
 
 
 def _write_chunk(out_dir: pathlib.Path, i: int, rows: dict) -> None:
+    rows = {**rows, _CHECKSUM: _rows_digest(rows)}
     _atomic_write_bytes(out_dir / _CHUNK.format(i), lambda fh: np.savez(fh, **rows))
+
+
+class _ScanLock:
+    """Exclusive lock of a scan directory (``out_dir/.lock``, ``fcntl.flock``): a second writer is
+    refused at once; the kernel releases the lock when the holder exits, even after ``kill -9``."""
+
+    def __init__(self, out: pathlib.Path):
+        self.path = out / ".lock"
+        self.fh = None
+
+    def __enter__(self):
+        import fcntl
+
+        fh = open(self.path, "a+")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise InvalidInput(
+                f"{self.path.parent}: another scan is writing there ({holder}); wait for it to finish "
+                "or give another output directory"
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        self.fh = fh
+        return self
+
+    def __exit__(self, *exc):
+        import fcntl
+
+        fcntl.flock(self.fh.fileno(), fcntl.LOCK_UN)
+        self.fh.close()
 
 
 def _chunk_rows(spec: ScanSpec, i: int, evaluator) -> dict:
@@ -1153,96 +1213,108 @@ def run_scan(
     point_fn = _point_fn(b, f)
     shash = spec.spec_hash(ident)
     out = pathlib.Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for tmp in out.glob(".chunk_*.tmp-*"):
-        tmp.unlink(missing_ok=True)  # leftovers of an interrupted write
-    mpath = out / _MANIFEST
-    if overwrite:
-        for p in out.glob("chunk_*.npz"):
-            p.unlink()
-        mpath.unlink(missing_ok=True)
-    if mpath.exists():
-        man = load_manifest(out)
-        if man.get("spec_hash") != shash:
-            raise InvalidInput(
-                f"{out} holds a different scan (spec hash {man.get('spec_hash')} != {shash}); "
-                "use a new out_dir, or pass overwrite=True to replace it"
+    if spec.n_chunks > _MAX_CHUNKS:
+        raise InvalidInput(
+            f"scan of {spec.n_total:.3g} points in {spec.n_chunks:.3g} chunks is too large (at most {_MAX_CHUNKS:.0e} "
+            "chunks): use fewer grid points per axis or a larger chunk size"
+        )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with _ScanLock(out):
+            for tmp in out.glob(".chunk_*.tmp-*"):
+                tmp.unlink(missing_ok=True)  # leftovers of an interrupted write
+            mpath = out / _MANIFEST
+            if overwrite:
+                for p in out.glob("chunk_*.npz"):
+                    p.unlink()
+                mpath.unlink(missing_ok=True)
+            if mpath.exists():
+                man = load_manifest(out)
+                if man.get("spec_hash") != shash:
+                    raise InvalidInput(
+                        f"{out} holds a different scan (spec hash {man.get('spec_hash')} != {shash}); "
+                        "use a new out_dir, or pass overwrite=True to replace it"
+                    )
+                if not resume and any(out.glob("chunk_*.npz")):
+                    raise InvalidInput(f"{out} already holds chunks of this scan: pass resume=True or overwrite=True")
+            else:
+                man = {
+                    "format": FORMAT,
+                    "format_version": FORMAT_VERSION,
+                    "spec": spec.to_dict(),
+                    "spec_hash": shash,
+                    "observable": _qualname(observable) if observable is not None else spec.observable,
+                    "builder": _qualname(builder) if builder is not None else f"params:{spec.model}",
+                    "chunk_size": spec.chunk_size,
+                    "n_points": spec.n_total,
+                    "n_chunks": spec.n_chunks,
+                    "grid_shape": list(spec.grid_shape) if spec.method == "grid" else None,
+                    "columns": {
+                        "index": {"shape": [], "dtype": "int64"},
+                        **{k: {"shape": [], "dtype": "float64"} for k in spec.axes},
+                        **_output_columns(point_fn, spec),
+                    },
+                    "chunk_file": _CHUNK,
+                    "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                    "gm2jax_version": _gm2jax_version(),
+                    "jax_version": jax.__version__,
+                    "complete": False,
+                }
+                _write_json(mpath, man)
+
+            todo, skipped_rows = [], 0
+            for i in range(spec.n_chunks):
+                start, stop = spec.chunk_range(i)
+                if resume and _chunk_ok(out / _CHUNK.format(i), start, stop):
+                    skipped_rows += stop - start
+                else:
+                    todo.append(i)
+            skipped = spec.n_chunks - len(todo)
+            if max_chunks is not None:
+                todo = todo[: max(0, max_chunks)]
+
+            n_bad = 0
+            computed_rows = 0
+            with tqdm(total=spec.n_total, initial=skipped_rows, unit="pt", disable=not progress, desc=f"scan {out.name}") as bar:
+
+                def done(i, rows):
+                    nonlocal n_bad, computed_rows
+                    _write_chunk(out, i, rows)
+                    n_bad += int(np.count_nonzero(rows["status"]))
+                    computed_rows += len(rows["index"])
+                    bar.update(len(rows["index"]))
+                    if on_chunk is not None:
+                        on_chunk(i)
+
+                if client is None:
+                    ev = _evaluator(spec, observable, builder, devices, batch_size) if todo else None
+                    for i in todo:
+                        done(i, _chunk_rows(spec, i, ev))
+                else:
+                    _run_dask(client, spec, observable, builder, batch_size, todo, done)
+
+            complete = skipped + len(todo) == spec.n_chunks
+            if complete and not man.get("complete"):
+                man = {**man, "complete": True, "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")}
+                _write_json(mpath, man)
+            secs = time.perf_counter() - t0
+            return ScanSummary(
+                out_dir=str(out),
+                spec_hash=shash,
+                n_points=spec.n_total,
+                n_chunks=spec.n_chunks,
+                computed=len(todo),
+                skipped=skipped,
+                complete=complete,
+                n_bad=n_bad,
+                seconds=secs,
+                points_per_second=computed_rows / secs if secs > 0 else float("nan"),
             )
-        if not resume and any(out.glob("chunk_*.npz")):
-            raise InvalidInput(f"{out} already holds chunks of this scan: pass resume=True or overwrite=True")
-    else:
-        man = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "spec": spec.to_dict(),
-            "spec_hash": shash,
-            "observable": _qualname(observable) if observable is not None else spec.observable,
-            "builder": _qualname(builder) if builder is not None else f"params:{spec.model}",
-            "chunk_size": spec.chunk_size,
-            "n_points": spec.n_total,
-            "n_chunks": spec.n_chunks,
-            "grid_shape": list(spec.grid_shape) if spec.method == "grid" else None,
-            "columns": {
-                "index": {"shape": [], "dtype": "int64"},
-                **{k: {"shape": [], "dtype": "float64"} for k in spec.axes},
-                **_output_columns(point_fn, spec),
-            },
-            "chunk_file": _CHUNK,
-            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "gm2jax_version": _gm2jax_version(),
-            "jax_version": jax.__version__,
-            "complete": False,
-        }
-        _write_json(mpath, man)
-
-    todo, skipped_rows = [], 0
-    for i in range(spec.n_chunks):
-        start, stop = spec.chunk_range(i)
-        if resume and _chunk_ok(out / _CHUNK.format(i), start, stop):
-            skipped_rows += stop - start
-        else:
-            todo.append(i)
-    skipped = spec.n_chunks - len(todo)
-    if max_chunks is not None:
-        todo = todo[: max(0, max_chunks)]
-
-    n_bad = 0
-    computed_rows = 0
-    with tqdm(total=spec.n_total, initial=skipped_rows, unit="pt", disable=not progress, desc=f"scan {out.name}") as bar:
-
-        def done(i, rows):
-            nonlocal n_bad, computed_rows
-            _write_chunk(out, i, rows)
-            n_bad += int(np.count_nonzero(rows["status"]))
-            computed_rows += len(rows["index"])
-            bar.update(len(rows["index"]))
-            if on_chunk is not None:
-                on_chunk(i)
-
-        if client is None:
-            ev = _evaluator(spec, observable, builder, devices, batch_size) if todo else None
-            for i in todo:
-                done(i, _chunk_rows(spec, i, ev))
-        else:
-            _run_dask(client, spec, observable, builder, batch_size, todo, done)
-
-    complete = skipped + len(todo) == spec.n_chunks
-    if complete and not man.get("complete"):
-        man = {**man, "complete": True, "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")}
-        _write_json(mpath, man)
-    secs = time.perf_counter() - t0
-    return ScanSummary(
-        out_dir=str(out),
-        spec_hash=shash,
-        n_points=spec.n_total,
-        n_chunks=spec.n_chunks,
-        computed=len(todo),
-        skipped=skipped,
-        complete=complete,
-        n_bad=n_bad,
-        seconds=secs,
-        points_per_second=computed_rows / secs if secs > 0 else float("nan"),
-    )
+    except OSError as err:
+        raise InvalidInput(
+            f"{out}: cannot use the scan directory ({err.strerror or err}"
+            f"{': ' + str(err.filename) if err.filename else ''}); give a writable directory"
+        ) from None
 
 
 def _run_dask(client, spec, observable, builder, batch_size, todo, done) -> None:
@@ -1299,7 +1371,7 @@ def _read_chunks(out_dir, allow_partial: bool):
             missing.append(i)
             continue
         with np.load(path) as z:
-            parts.append({k: z[k] for k in z.files})
+            parts.append({k: z[k] for k in z.files if k != _CHECKSUM})
     if missing and not allow_partial:
         raise InvalidInput(
             f"{out_dir}: {len(missing)} of {man['n_chunks']} chunks missing (first: {missing[:5]}); "
