@@ -2,7 +2,7 @@
 
 The code cells are exec'd in order in one namespace (no Jupyter kernel needed; the notebook uses
 no IPython magics), with matplotlib's Agg backend and ``plt.show`` a no-op, after the first
-(``parameters``-tagged) cell is overridden with ``N_POINTS = 40``, ``N_SCAN = 512`` and a NUTS run of
+(``parameters``-tagged) cell is overridden with ``N_POINTS = 40``, ``N_SCAN = 2048`` and a NUTS run of
 2 chains x (5 warm-up + 5 draws) started at seed 002 Table 3 BP4 (no best fit first).  It must
 finish in < 90 s of CPU time (the process's, all threads): measured ~78 s on the 2-core machine, of
 which the NUTS section is ~60 s, nearly all of it the one-off tracing and compilation of the model's
@@ -23,13 +23,13 @@ import pytest
 import nbtools
 
 NAME = "lmutau.ipynb"
-BUDGET_S = 90.0  # CPU seconds; was 60 (wall) before the NUTS posterior section (its compilation is ~60 s)
+BUDGET_S = 150.0  # CPU seconds: NUTS compilation ~60 s, the 2048-point Table 2 scan, LHC and Fig. 4 sections
 
 # Seed 002 Table 3, BP4 (GeV; the soft slepton masses set to the physical ones of the table, M_Z' in GeV);
 # A is not quoted there: the midpoint of the seed's 500 GeV - 1 TeV range.  Only a starting point.
 BP4 = dict(M0=184.0, M1=140.0, M2=953.0, abs_mu=758.0, tan_beta=23.0, m_sel=160.0, m_smu=731.0, A=750.0,
            M_Zp=0.011, g_X=7.09e-4)
-SMALL = f"N_POINTS = 40\nN_SCAN = 512\nNUTS_CHAINS = 2\nNUTS_WARMUP = 5\nNUTS_SAMPLES = 5\nNUTS_INIT = {BP4!r}\n"
+SMALL = f"N_POINTS = 40\nN_SCAN = 2048\nNUTS_CHAINS = 2\nNUTS_WARMUP = 5\nNUTS_SAMPLES = 5\nNUTS_INIT = {BP4!r}\n"
 POSTERIOR_KEYS = ("m_neutralino_1", "m_slepton_e", "m_slepton_mu", "M_Zp", "g_X")
 
 
@@ -73,14 +73,42 @@ def test_notebook_runs_small(monkeypatch):
     # Table 2 scan: runs wherever the lmutau model is installed
     if not ns["have_model"]:
         pytest.skip("lmutau model not available: Table 2 section shows its placeholder")
-    t2 = ns["table2"]
-    assert t2 is not None and t2["n_allowed"] >= 0
-    if t2["n_allowed"]:
-        m = t2["M_Zp_MeV"]
-        assert np.all(m > 5.3) and np.all(m < 300.0)  # BBN box below 5.3 MeV, CCFR/BaBar above ~0.2 GeV
-        assert np.all(t2["chi2_a_e"] < 4.0) and np.all(t2["chi2_a_mu"] < 4.0)
-        assert np.all(t2["m_neutralino_1"] < 1000.0) and np.all(np.isin(t2["ewino_class"], [1, 2, 3, 4]))
+    _check_table2_and_fig4(ns, n_min=2)
     _check_posterior_structure(ns, draws=2 * 5)
+
+
+def _check_table2_and_fig4(ns, n_min):
+    """Seed 002 Table 2 and Fig. 4 from the notebook's scan, at half a unit of Table 2's last digits.
+
+    The allowed points of any scan size are a subset of the allowed region, so each must satisfy the
+    bounds the region satisfies.  Reproduced (asserted): chi1^0 < 400, selectron < 385 GeV, M_Z' 10 - 210
+    MeV, g_X > 3.76e-4.  Not reproduced: smuon > 605 GeV without LHC limits (ours: down to 160 GeV),
+    g_X < 10e-4 (ours up to 10.7e-4; the packaged COHERENT curve, tests/test_lmutau_limits.py).  With the
+    user-supplied LHC limit (seed 000's flat 0.12 fb per generation, sigma(700 GeV) = 0.12 fb) every
+    surviving smuon is heavier than 700 GeV (less one cell of the 61-point limit grid, 5 %): the cause of
+    the seed's bound, demonstrated; 700 rather than 605 GeV because the seed's own ATLAS grids depend on
+    the LSP mass.
+    """
+    t2 = ns["table2"]
+    assert t2 is not None and t2["n_allowed"] >= n_min
+    assert np.all(t2["chi2_a_e"] < 4.0) and np.all(t2["chi2_a_mu"] < 4.0)
+    assert np.all(t2["m_neutralino_1"] < 400.5) and np.all(t2["m_selectron"] < 385.5)
+    assert np.all((t2["M_Zp_MeV"] > 9.5) & (t2["M_Zp_MeV"] < 215.0)) and np.all(t2["g_X_1e4"] > 3.755)
+    assert np.all(np.isin(t2["ewino_class"], [1, 2, 3, 4]))
+    # without LHC limits light smuons survive (the seed: > 605 GeV): at least one below, or none found at this size
+    lhc = ns["table2_lhc"]
+    assert lhc is not None and 0 < lhc["n_allowed"] <= t2["n_allowed"]
+    assert np.all(lhc["m_smuon"] > 700.0 / 1.051)
+    assert t2["m_smuon"].min() < 605.0 or t2["n_allowed"] == lhc["n_allowed"]
+    # Fig. 4 (a-f): the same points, parameters inside the seed's scan ranges, B'-like LSPs with an NLSP gap
+    f4 = ns["fig4"]
+    assert f4 is not None and all(len(v) == t2["n_allowed"] for v in f4.values())
+    for k in ("M1", "M2", "abs_mu"):
+        assert np.all((f4[k] >= 100.0) & (f4[k] <= 1000.0)), k
+    assert np.all((f4["tan_beta"] >= 10.0) & (f4["tan_beta"] <= 50.0))
+    assert np.all(f4["ratio"] > 1.0)  # Fig. 4(e): smuons heavier than selectrons at every allowed point
+    gap = f4["nlsp_gap"][f4["lsp_bprime"]]
+    assert np.all(np.isfinite(gap) & (gap >= 0.0)) and np.all(np.isnan(f4["nlsp_gap"][~f4["lsp_bprime"]]))
 
 
 def _check_posterior_structure(ns, draws):
@@ -114,9 +142,10 @@ def test_notebook_posterior_full_size(monkeypatch):
     pytest.importorskip("matplotlib")
     monkeypatch.chdir(nbtools.NOTEBOOKS)
     _, cells, _ = nbtools.load(NAME)
-    ns = nbtools.run_in_process(NAME, cells, monkeypatch, "N_POINTS = 40\nN_SCAN = 512\n")
+    ns = nbtools.run_in_process(NAME, cells, monkeypatch, "N_POINTS = 40\nN_SCAN = 2048\n")
     if not ns["have_model"]:
         pytest.skip("lmutau model not available")
+    _check_table2_and_fig4(ns, n_min=2)
     _check_posterior_structure(ns, draws=4 * 1000)
     post, table, both = ns["posterior"], ns["posterior_table"], ns["posterior_table_both"]
     assert post["max_r_hat"] < 1.05  # measured 1.005

@@ -109,6 +109,19 @@ def test_threshold_notebook_runs_with_20_points(monkeypatch):
 
 
 @pytest.mark.slow
+def test_threshold_notebook_full_size(monkeypatch):
+    """The shipped size (N_POINTS = 200): the same seed 001 features, at the finer grid's tolerance."""
+    pytest.importorskip("matplotlib")
+    nb = _load(THRESHOLD)
+    ns, _ = _run_in_process(nb, monkeypatch)
+    assert ns["N_POINTS"] >= 100
+    first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    first["source"] = "".join(first["source"]).replace('CONVENTION = "pdg"', 'CONVENTION = "gm2calc"')
+    other, _ = _run_in_process(nb, monkeypatch)
+    _assert_seed001_features(ns, other)
+
+
+@pytest.mark.slow
 def test_threshold_notebook_runs_in_kernel():
     """The notebook runs in a real Jupyter kernel (nbclient + ipykernel), where installed."""
     if not all(importlib.util.find_spec(m) for m in ("nbclient", "nbformat", "ipykernel")):
