@@ -405,6 +405,7 @@ MODELS: dict[str, ModelSpec] = {
 _LAZY_MODELS = {
     "lmutau": "gm2jax.models.lmutau.fitting",
     "flavon": "gm2jax.models.flavon.fitting",
+    "thdm": "gm2jax.models.thdm.fitting",
 }
 """Models registered on first use: name -> module exposing ``MODEL`` (a :class:`ModelSpec`)."""
 
