@@ -179,3 +179,16 @@ def test_tie_min_derivative_is_symmetric():
     assert np.array_equal(np.asarray(g), [0.5, 0.5, 0.5, 0.0])
     g1 = jax.grad(lambda v: F._tie_min(v))(jnp.asarray([4.0, 3.0, 5.0]))
     assert np.array_equal(np.asarray(g1), [0.0, 1.0, 0.0])
+
+
+def test_one_loop_leading_log_at_zero_bino_mass():
+    """BmuLmuR -> gY^2 m_l^2 mu tb M1/(m_L^2 m_E^2) for M1 -> 0: value 0 and the limit's slope
+    (GM2Calc returns 0 there); checked against central differences (the term is odd in M1)."""
+    def f(m1):
+        p = MSSMParams.universal(tan_beta=10.0, mu=400.0, M1=m1, M2=300.0, msl=500.0, mse=600.0)
+        return mia.amu_1l_approx(p, SM, "mu")
+
+    h = 1e-2
+    fd = (4 * (f(h / 2) - f(-h / 2)) / h - (f(h) - f(-h)) / (2 * h)) / 3
+    g = float(jax.grad(f)(0.0))
+    assert np.isfinite(float(f(0.0))) and g == pytest.approx(float(fd), rel=1e-6)

@@ -98,7 +98,7 @@ def amu_1l_approx_terms(p: MSSMParams, c: Couplings, lepton, m_lepton) -> dict:
         WHmuL   =   -g  P M2 / m_L^4   Fb(M2^2/m_L^2,   mu^2/m_L^2)
         BHmuL   =    g' P M1 / m_L^4   Fb(M1^2/m_L^2,   mu^2/m_L^2)
         BHmuR   = -2 g' P M1 / m_E^4   Fb(M1^2/m_E^2,   mu^2/m_E^2)
-        BmuLmuR =  2 g' P    / M1^3    Fb(m_L^2/M1^2,   m_E^2/M1^2)   (0 at M1 = 0, its limit)
+        BmuLmuR =  2 g' P    / M1^3    Fb(m_L^2/M1^2,   m_E^2/M1^2)   (-> g' P M1/(m_L^2 m_E^2), M1 -> 0)
 
     The four Fb's are evaluated in one (vectorised) call, which keeps the compiled graph and its
     gradient small.
@@ -108,10 +108,10 @@ def amu_1l_approx_terms(p: MSSMParams, c: Couplings, lepton, m_lepton) -> dict:
     msnu2 = jnp.abs(sp.sneutrino_mass2(p, c, lepton))
     zero = p.M1 == 0.0
     m1 = jnp.where(zero, 1.0, p.M1)
-    m1sq, m2sq, musq = m1**2, p.M2**2, p.mu**2
+    m1sq, m2sq, musq = p.M1**2, p.M2**2, p.mu**2
     fb = loops.Fb(
-        jnp.stack([m2sq / ml2, m1sq / ml2, m1sq / me2, ml2 / m1sq]),
-        jnp.stack([musq / ml2, musq / ml2, musq / me2, me2 / m1sq]),
+        jnp.stack([m2sq / ml2, m1sq / ml2, m1sq / me2, ml2 / m1**2]),
+        jnp.stack([musq / ml2, musq / ml2, musq / me2, me2 / m1**2]),
     )
     big_p = _LOOP * m_lepton**2 * p.mu * p.tan_beta
     return {
@@ -119,7 +119,8 @@ def amu_1l_approx_terms(p: MSSMParams, c: Couplings, lepton, m_lepton) -> dict:
         "WHmuL": -(c.g2**2) * big_p * p.M2 / ml2**2 * fb[0],
         "BHmuL": c.gY**2 * big_p * p.M1 / ml2**2 * fb[1],
         "BHmuR": -2.0 * c.gY**2 * big_p * p.M1 / me2**2 * fb[2],
-        "BmuLmuR": jnp.where(zero, 0.0, 2.0 * c.gY**2 * big_p / m1**3 * fb[3]),
+        # M1 -> 0: Fb(X, Y) -> 1/(2XY), so BmuLmuR -> gY^2 P M1/(m_L^2 m_E^2) (value 0, that slope)
+        "BmuLmuR": jnp.where(zero, c.gY**2 * big_p * p.M1 / (ml2 * me2), 2.0 * c.gY**2 * big_p / m1**3 * fb[3]),
     }
 
 
@@ -144,7 +145,7 @@ def amu_1l_approx_BHmuR(p: MSSMParams, c: Couplings, lepton, m_lepton):
 
 
 def amu_1l_approx_BmuLmuR(p: MSSMParams, c: Couplings, lepton, m_lepton):
-    """Bino-left-right-slepton leading-log term, arXiv:1311.1775 eq. (6.2e); 0 at M1 = 0."""
+    """Bino-left-right-slepton leading-log term, arXiv:1311.1775 eq. (6.2e); 0 at M1 = 0 (with the limit's slope)."""
     return amu_1l_approx_terms(p, c, lepton, m_lepton)["BmuLmuR"]
 
 
