@@ -77,9 +77,33 @@ def pages() -> dict[str, str]:
 _QUIET = ("griffe", "mkdocs.plugins.griffe", "mkdocs.plugins.mkdocs_autorefs", "mkdocs_autorefs")
 
 
+def notebook_nav() -> list[dict]:
+    """``[{title: "notebooks/<file>"}]`` for every notebook of ``notebooks/`` (title: its first
+    Markdown heading), so a new notebook is rendered without editing mkdocs.yml."""
+    import json
+
+    root = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+    out = []
+    for path in sorted(root.glob("*.ipynb")):
+        title = path.stem
+        for cell in json.loads(path.read_text()).get("cells", []):
+            if cell.get("cell_type") == "markdown":
+                src = "".join(cell.get("source", []))
+                heads = [line.lstrip("# ").strip() for line in src.splitlines() if line.startswith("#")]
+                if heads:
+                    title = heads[0].replace("$", "").replace("\\", "")
+                    title = title if len(title) <= 72 else title[:69].rstrip() + "..."
+                break
+        out.append({title: f"notebooks/{path.name}"})
+    return out
+
+
 def on_config(config, **kwargs):
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.ERROR)
+    for item in config["nav"] or []:
+        if isinstance(item, dict) and "Notebooks" in item:
+            item["Notebooks"] = notebook_nav()
     return config
 
 
