@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--de-maxiter", type=int, default=300)
     ap.add_argument("--loops", type=int, default=None, help="override the config's loop order")
     ap.add_argument("--max-seconds", type=float, default=600.0, help="wall budget per scipy method")
+    ap.add_argument("--vacuum", action="store_true", help="add gm2jax.analysis.with_vacuum_stability (e, mu, tau)")
     ap.add_argument("--cores", type=int, default=0)
     ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "ew2025_fit.jsonl"))
     args = ap.parse_args()
@@ -72,8 +73,10 @@ def main() -> None:
     if args.loops is not None:
         cfg = cfg.replace(loops=args.loops)
     pr = cfg.problem()
+    if args.vacuum:
+        pr = an.with_vacuum_stability(pr)
     d = pr.ndim
-    rec = {**environment("ew2025_fit"), "scipy": scipy.__version__, "config": cfg.name, "loops": cfg.loops, "ndim": d,
+    rec = {**environment("ew2025_fit"), "scipy": scipy.__version__, "config": cfg.name, "loops": cfg.loops, "ndim": d, "vacuum_stability": bool(args.vacuum),
            "dataset": cfg.dataset.name, "note": "2-core VM shared with other jobs (load average in the header)"}
 
     # ---- starts: per sign pattern --------------------------------------------------------------

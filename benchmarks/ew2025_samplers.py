@@ -59,6 +59,7 @@ def main() -> None:
     ap.add_argument("--nlive", type=int, default=200)
     ap.add_argument("--max-calls", type=int, default=300000, help="likelihood-call cap of each nested sampler")
     ap.add_argument("--skip", default="", help="comma list of samplers to skip: emcee,dynesty,ultranest")
+    ap.add_argument("--vacuum", action="store_true", help="add gm2jax.analysis.with_vacuum_stability (e, mu, tau)")
     ap.add_argument("--cores", type=int, default=0)
     ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "ew2025_samplers.jsonl"))
     args = ap.parse_args()
@@ -78,8 +79,10 @@ def main() -> None:
     if args.loops is not None:
         cfg = cfg.replace(loops=args.loops)
     pr = cfg.problem()
+    if args.vacuum:
+        pr = an.with_vacuum_stability(pr)
     d = pr.ndim
-    rec = {**environment("ew2025_samplers"), "config": cfg.name, "loops": cfg.loops, "ndim": d, "dataset": cfg.dataset.name,
+    rec = {**environment("ew2025_samplers"), "config": cfg.name, "loops": cfg.loops, "ndim": d, "vacuum_stability": bool(args.vacuum), "dataset": cfg.dataset.name,
            "note": "2-core VM shared with other jobs (load average in the header)"}
 
     phi = an.neg_log_posterior_u(pr)

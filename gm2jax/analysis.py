@@ -34,6 +34,7 @@ References:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import itertools
 import math
@@ -62,7 +63,51 @@ __all__ = [
     "quantity_fn",
     "profile_quantity",
     "extreme_at_cl",
+    "with_vacuum_stability",
 ]
+
+# --------------------------------------------------------------------------------------
+# Extra likelihood terms the config language does not name yet
+# --------------------------------------------------------------------------------------
+
+
+def with_vacuum_stability(problem: Problem, leptons=("e", "mu", "tau"), *, width: float = 0.1, eta: float = 1.0) -> Problem:
+    """A copy of an MSSM problem with a smooth vacuum-stability term per lepton generation.
+
+    The margin ln(eta B / |T_l|) of :func:`gm2jax.models.mssm.vacuum_stability_margin`
+    (arXiv:1309.3065 fit; > 0 stable) enters as chi^2 = softplus(-margin/width)^2 -- the form of
+    the LEP walls: ~0 for margin > 5 width, (ln 2)^2 at the boundary, (margin/width)^2 beyond it
+    (width 0.1 = a 10 % change of the trilinear).  Predictions gain ``vacuum_margin_<l>``.
+
+    Raises:
+        InvalidInput: the problem's model is not the MSSM.
+    """
+    from gm2jax.likelihood import Likelihood, UserTerm, mssm_params
+    from gm2jax.models.mssm import vacuum_stability_margin
+
+    if problem.config.model != "mssm":
+        raise InvalidInput(f"with_vacuum_stability: needs the 'mssm' model (got {problem.config.model!r})")
+    leptons = tuple(leptons)
+    base = problem.predict
+    new = copy.copy(problem)
+
+    def predict(x):
+        pred = dict(base(x))
+        p = mssm_params(problem.model_values(x))
+        for lep in leptons:
+            pred[f"vacuum_margin_{lep}"] = vacuum_stability_margin(p, problem.sm, lep, eta=eta)
+        return pred
+
+    def chi2_vacuum(pred):
+        return sum(jax.nn.softplus(-pred[f"vacuum_margin_{lep}"] / width) ** 2 for lep in leptons)
+
+    new.predict = predict
+    new.likelihood = Likelihood(
+        terms=(*problem.likelihood.terms, UserTerm(name="vacuum_stability", fn=chi2_vacuum)),
+        chi2_failed=problem.likelihood.chi2_failed,
+    )
+    return new
+
 
 # --------------------------------------------------------------------------------------
 # Small numerical pieces
