@@ -6,7 +6,9 @@ root, with the small sizes of :data:`SMALL` inserted right after its ``parameter
 papermill does), and writes the executed copy to ``docs/notebooks/`` (not committed).  A
 notebook that fails or times out is copied unexecuted, with a note on top, and the script says
 so on stderr: the documentation build does not fail because of a slow machine.  Without
-``--execute`` the notebooks are copied as they are (a quick local ``mkdocs serve``).
+``--execute`` the notebooks are copied as they are (a quick local ``mkdocs serve``).  The
+executions share a time budget (``--budget``, 30 min; each cell at most ``--timeout``), so the
+documentation step of CI is bounded.
 """
 
 from __future__ import annotations
@@ -79,13 +81,19 @@ def render(path: pathlib.Path, execute: bool, timeout: int) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--execute", action="store_true", help="execute at small size (default: copy only)")
-    ap.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    ap.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    ap.add_argument("--budget", type=float, default=1800.0,
+                    help="seconds for all executions; later notebooks are copied unexecuted (bounded CI time)")
     ap.add_argument("names", nargs="*", help="notebooks (default: all of notebooks/)")
     args = ap.parse_args(argv)
     paths = [ROOT / "notebooks" / n for n in args.names] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    start = time.perf_counter()
     for p in paths:
         t0 = time.perf_counter()
-        status = render(p, args.execute, args.timeout)
+        execute = args.execute and t0 - start < args.budget
+        status = render(p, execute, args.timeout)
+        if args.execute and not execute:
+            status += " (time budget of the documentation build used up: not executed)"
         print(f"{p.name}: {status} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr, flush=True)
     return 0
 
