@@ -160,6 +160,21 @@ def _add_options(options):
     return deco
 
 
+def _or_exit(run):
+    """``run()``; a gm2jax error (every prior point unphysical, ...) or an unwritable output
+    directory exits 2 with one line instead of a traceback."""
+    from gm2jax.errors import Gm2jaxError
+
+    try:
+        return run()
+    except Gm2jaxError as err:
+        click.echo(f"Error: {err}", err=True)
+        sys.exit(2)
+    except OSError as err:
+        click.echo(f"Error: {err.filename or ''}: {err.strerror or err}; give a writable output directory", err=True)
+        sys.exit(2)
+
+
 def _load_config_or_exit(config, fit_overrides, sample_overrides):
     """Load CONFIG with x64 on and apply CLI overrides; a bad config exits 2 naming the key."""
     import jax
@@ -205,8 +220,8 @@ def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup,
     )
     from gm2jax import fit as fitmod
 
-    d = _out_dir(config, out)
-    res = fitmod.run_fit(cfg, hessian=hessian, profiles=profiles, progress=progress)
+    d = _or_exit(lambda: _out_dir(config, out))
+    res = _or_exit(lambda: fitmod.run_fit(cfg, hessian=hessian, profiles=profiles, progress=progress))
     with progress.phase("writing", "fit.json, profiles.png"):
         _write_json(d / "fit.json", res.to_dict())
         written = [str(d / "fit.json")]
@@ -217,7 +232,7 @@ def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup,
         click.echo(line)
     click.echo("wrote " + ", ".join(written))
     if do_sample:
-        _sample_and_write(cfg, res.x, d, progress, {})
+        _or_exit(lambda: _sample_and_write(cfg, res.x, d, progress, {}))
 
 
 @main.command()
@@ -234,8 +249,8 @@ def sample(config, out, seed, chains, warmup, samples, progress):
     """
     progress = _progress(progress)
     cfg = _load_config_or_exit(config, {}, _sample_overrides(chains, warmup, samples, seed))
-    d = _out_dir(config, out)
-    _sample_and_write(cfg, None, d, progress, {})
+    d = _or_exit(lambda: _out_dir(config, out))
+    _or_exit(lambda: _sample_and_write(cfg, None, d, progress, {}))
 
 
 @main.command("scan")
