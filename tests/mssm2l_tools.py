@@ -21,14 +21,30 @@ from gm2jax.sm import SMInputs
 DATA = pathlib.Path(__file__).parent / "data" / "mssm2l_public.json"
 RECORDS = json.loads(DATA.read_text())
 RTOL = 1e-6
-TWO_LOOP_PIECES = ("amu2LFSfapprox", "amu2LChipmPhotonic", "amu2LChi0Photonic", "amu2LaSferm", "amu2LaCha")
+TWO_LOOP_PIECES = (
+    "amu2LFSfapprox",
+    "amu2LChipmPhotonic",
+    "amu2LChi0Photonic",
+    "amu2LaSferm",
+    "amu2LaCha",
+)
 
 
 def params(rec) -> MSSMParams:
     i = rec["inputs"]
     gen = {k: i[k] for k in ("msq", "msu", "msd", "Au", "Ad")}
     return MSSMParams(
-        i["tan_beta"], i["mu"], i["M1"], i["M2"], i["msl"], i["mse"], i["Ae"], M3=i["M3"], MA=i["MA"], Q=i["Q"], **gen
+        i["tan_beta"],
+        i["mu"],
+        i["M1"],
+        i["M2"],
+        i["msl"],
+        i["mse"],
+        i["Ae"],
+        M3=i["M3"],
+        MA=i["MA"],
+        Q=i["Q"],
+        **gen,
     )
 
 
@@ -36,8 +52,16 @@ def sm_inputs(rec) -> SMInputs:
     s = rec["sm_inputs"]
     return SMInputs.from_convention(
         "gm2calc",
-        alpha_MZ=s["alpha_MZ"], alpha_0=s["alpha_0"], alpha_s=s["alpha_s_MZ"], MZ=s["MZ"], MW=s["MW"],
-        m_e=s["me"], m_mu=s["mmu"], m_tau=s["mtau"], m_t=s["mt"], m_b_mb=s["mb_mb"],
+        alpha_MZ=s["alpha_MZ"],
+        alpha_0=s["alpha_0"],
+        alpha_s=s["alpha_s_MZ"],
+        MZ=s["MZ"],
+        MW=s["MW"],
+        m_e=s["me"],
+        m_mu=s["mmu"],
+        m_tau=s["mtau"],
+        m_t=s["mt"],
+        m_b_mb=s["mb_mb"],
     )
 
 
@@ -72,7 +96,11 @@ def evaluate_records(evaluate, aux_of=lambda rec: 0.0):
     res = {}
     for lep in ("mu", "e"):
         recs = [r for r in RECORDS if r["lepton"] == lep]
-        args = (stack([params(r) for r in recs]), stack([sm_inputs(r) for r in recs]), stack([aux_of(r) for r in recs]))
+        args = (
+            stack([params(r) for r in recs]),
+            stack([sm_inputs(r) for r in recs]),
+            stack([aux_of(r) for r in recs]),
+        )
         out = jax.jit(jax.vmap(lambda p, sm, aux, lep=lep: evaluate(p, sm, aux, lep)))(*args)
         for k, r in enumerate(recs):
             res[r["id"]] = {key: float(v[k]) for key, v in out.items()}
@@ -125,7 +153,9 @@ def assert_gradients(f, xs, auxs, scales, rtol=RTOL, labels=None, kinks=False):
         if kinks:
             fd = 0.5 * (side(d[:, 0], d[:, 1], d[:, 2]) + side(d[:, 3], d[:, 4], d[:, 5]))
         else:
-            c1, c2, c4 = (0.5 * (d[:, j] + d[:, j + 3]) for j in range(3))  # central, steps h, h/2, h/4
+            c1, c2, c4 = (
+                0.5 * (d[:, j] + d[:, j + 3]) for j in range(3)
+            )  # central, steps h, h/2, h/4
             r1a, r1b = (4 * c2 - c1) / 3, (4 * c4 - c2) / 3
             fd = (16 * r1b - r1a) / 15
         g = grads[k]

@@ -14,10 +14,10 @@ code of issue 10 produces; the tree ones are rebuilt here from m_tau and m_b^DR(
 
 import jax
 import jax.numpy as jnp
+import mssm2l_tools as T
 import numpy as np
 import pytest
 
-import mssm2l_tools as T
 from gm2jax.models.mssm import amu_2l_fsf as F
 from gm2jax.models.mssm import mia
 from gm2jax.models.mssm import spectrum as sp
@@ -51,7 +51,8 @@ def _evaluate(p, sm, aux, lep):
         "amu2LFSfapprox": F.amu_2l_fsf(p, c, lep, m_l, yt, yb, ytau, delta),
         "amu2LFSfapprox_non_tan_beta_resummed": F.amu_2l_fsf(p, c, lep, m_l, yt, yb, ytau, 0.0),
         "amu1L_approx": mia.amu_1l_approx(p, sm, lep, delta),
-        "approx_abs_sum": sum(jnp.abs(f(p, c, lep, m_l)) for f in mia.APPROX_TERMS.values()) / jnp.abs(1.0 + delta),
+        "approx_abs_sum": sum(jnp.abs(f(p, c, lep, m_l)) for f in mia.APPROX_TERMS.values())
+        / jnp.abs(1.0 + delta),
     }
     for k, v in F.amu_2l_fsf_terms(p, c, lep, m_l, yt, yb, ytau, delta).items():
         out["amu2L_" + k] = v
@@ -59,20 +60,31 @@ def _evaluate(p, sm, aux, lep):
     # the non-resummed definition inside GM2Calc's non-resummed total: tree y_tau, y_b and no 1/(1+Delta)
     out["ytau_tree"] = sp.yukawa(c, p.tan_beta, sm.m_tau)
     out["yb_tree"] = sp.yukawa(c, p.tan_beta, mb_mz)
-    out["amu2LFSfapprox_nonres"] = F.amu_2l_fsf(p, c, lep, m_l, yt, out["yb_tree"], out["ytau_tree"], 0.0)
+    out["amu2LFSfapprox_nonres"] = F.amu_2l_fsf(
+        p, c, lep, m_l, yt, out["yb_tree"], out["ytau_tree"], 0.0
+    )
     return out
 
 
 @pytest.fixture(scope="module")
 def batched():
-    return T.evaluate_records(_evaluate, lambda r: (_yukawas(r), r["derived"]["mb_DRbar_MZ"], r["outputs"]["delta_mu"]))
+    return T.evaluate_records(
+        _evaluate, lambda r: (_yukawas(r), r["derived"]["mb_DRbar_MZ"], r["outputs"]["delta_mu"])
+    )
 
 
 @pytest.mark.parametrize("rec", RECORDS, ids=IDS)
 def test_ingredients(rec, batched):
     ours, dv = batched[rec["id"]], rec["derived"]
-    for key in ("log_scale", "delta_g1", "delta_g2", "delta_yuk_higgsino", "delta_yuk_bino_higgsino",
-                "delta_yuk_wino_higgsino", "delta_tan_beta"):
+    for key in (
+        "log_scale",
+        "delta_g1",
+        "delta_g2",
+        "delta_yuk_higgsino",
+        "delta_yuk_bino_higgsino",
+        "delta_yuk_wino_higgsino",
+        "delta_tan_beta",
+    ):
         assert abs(ours[key] - dv[key]) <= 1e-12 * abs(dv[key]) + 1e-15, (key, ours[key], dv[key])
     # y_t = sqrt2 m_t(pole)/v_u, never resummed
     assert ours["yt_tree"] == pytest.approx(dv["Yu22_t"], rel=1e-12)
@@ -101,7 +113,10 @@ def test_fsf_nonres_tree_yukawas(rec, batched):
     assert ours["ytau_tree"] == pytest.approx(dv["Ye22_tau"] * (1.0 + o["delta_tau"]), rel=1e-12)
     assert ours["yb_tree"] == pytest.approx(dv["Yd22_b"] * (1.0 + o["delta_bottom"]), rel=1e-12)
     ref = o["amu2LFSfapprox_nonres"]
-    assert abs(ours["amu2LFSfapprox_nonres"] - ref) <= T.tol(rec, ref, "_nonres"), (ours["amu2LFSfapprox_nonres"], ref)
+    assert abs(ours["amu2LFSfapprox_nonres"] - ref) <= T.tol(rec, ref, "_nonres"), (
+        ours["amu2LFSfapprox_nonres"],
+        ref,
+    )
 
 
 @pytest.mark.parametrize("rec", RECORDS, ids=IDS)
@@ -120,12 +135,25 @@ _GEN = ("msl", "mse", "msq", "msu", "msd")
 
 def _flat(p, y, delta):
     head = [p.tan_beta, p.mu, p.M1, p.M2, p.Q]
-    return jnp.concatenate([jnp.stack(head), *[getattr(p, n) for n in _GEN], jnp.asarray(y), jnp.atleast_1d(delta)])
+    return jnp.concatenate(
+        [jnp.stack(head), *[getattr(p, n) for n in _GEN], jnp.asarray(y), jnp.atleast_1d(delta)]
+    )
 
 
 def _fsf_of_flat(x, sm, lep):
     gen = {n: x[5 + 3 * k : 8 + 3 * k] for k, n in enumerate(_GEN)}
-    p = MSSMParams(x[0], x[1], x[2], x[3], gen["msl"], gen["mse"], Q=x[4], msq=gen["msq"], msu=gen["msu"], msd=gen["msd"])
+    p = MSSMParams(
+        x[0],
+        x[1],
+        x[2],
+        x[3],
+        gen["msl"],
+        gen["mse"],
+        Q=x[4],
+        msq=gen["msq"],
+        msu=gen["msu"],
+        msd=gen["msd"],
+    )
     return F.amu_2l_fsf(p, couplings(sm), lep, sm.lepton_mass(lep), x[20], x[21], x[22], x[23])
 
 
@@ -139,14 +167,33 @@ def _scale(x):
 
 SM = SMInputs.from_convention("gm2calc")
 # degenerate public records (M2 = |mu|, msl = mse, flavour universal) and one generic point
-PUBLIC = {"mu": ["D_M2eqmu_4_mu", "D_msleqmse_0_mu", "D_flavuniv_1_mu", "R011_mu"],
-          "e": ["D_M2eqmu_4_e", "D_msleqmse_0_e", "D_flavuniv_1_e", "R011_e"]}
+PUBLIC = {
+    "mu": ["D_M2eqmu_4_mu", "D_msleqmse_0_mu", "D_flavuniv_1_mu", "R011_mu"],
+    "e": ["D_M2eqmu_4_e", "D_msleqmse_0_e", "D_flavuniv_1_e", "R011_e"],
+}
 HANDMADE = {
     # five-fold tie in m_SUSY, Fa(1, 1), Fb(1, 1)-type arguments and M2 = |mu|
-    "all_equal": MSSMParams.universal(tan_beta=10.0, mu=500.0, M1=500.0, M2=500.0, msl=500.0, mse=500.0, msq=500.0, msu=500.0, msd=500.0, Q=500.0),
-    "M2_eq_minus_mu_min": MSSMParams.universal(tan_beta=40.0, mu=-300.0, M1=800.0, M2=300.0, msl=600.0, mse=450.0, Q=900.0),
-    "mL_eq_mE_min": MSSMParams.universal(tan_beta=25.0, mu=900.0, M1=700.0, M2=800.0, msl=400.0, mse=400.0, Q=1500.0),
-    "M1_eq_mL_eq_mE": MSSMParams.universal(tan_beta=15.0, mu=-1200.0, M1=350.0, M2=900.0, msl=350.0, mse=350.0),
+    "all_equal": MSSMParams.universal(
+        tan_beta=10.0,
+        mu=500.0,
+        M1=500.0,
+        M2=500.0,
+        msl=500.0,
+        mse=500.0,
+        msq=500.0,
+        msu=500.0,
+        msd=500.0,
+        Q=500.0,
+    ),
+    "M2_eq_minus_mu_min": MSSMParams.universal(
+        tan_beta=40.0, mu=-300.0, M1=800.0, M2=300.0, msl=600.0, mse=450.0, Q=900.0
+    ),
+    "mL_eq_mE_min": MSSMParams.universal(
+        tan_beta=25.0, mu=900.0, M1=700.0, M2=800.0, msl=400.0, mse=400.0, Q=1500.0
+    ),
+    "M1_eq_mL_eq_mE": MSSMParams.universal(
+        tan_beta=15.0, mu=-1200.0, M1=350.0, M2=900.0, msl=350.0, mse=350.0
+    ),
 }
 
 
@@ -171,7 +218,9 @@ def test_gradients_at_degenerate_points(lep):
     xs, sms, labels = _gradient_points(lep)
     scales = np.stack([_scale(x) for x in xs])
     # m_SUSY = min(...) has kinks at ties: symmetric one-sided differences
-    T.assert_gradients(lambda x, sm: _fsf_of_flat(x, sm, lep), xs, sms, scales, labels=labels, kinks=True)
+    T.assert_gradients(
+        lambda x, sm: _fsf_of_flat(x, sm, lep), xs, sms, scales, labels=labels, kinks=True
+    )
 
 
 def test_tie_min_derivative_is_symmetric():
@@ -184,6 +233,7 @@ def test_tie_min_derivative_is_symmetric():
 def test_one_loop_leading_log_at_zero_bino_mass():
     """BmuLmuR -> gY^2 m_l^2 mu tb M1/(m_L^2 m_E^2) for M1 -> 0: value 0 and the limit's slope
     (GM2Calc returns 0 there); checked against central differences (the term is odd in M1)."""
+
     def f(m1):
         p = MSSMParams.universal(tan_beta=10.0, mu=400.0, M1=m1, M2=300.0, msl=500.0, mse=600.0)
         return mia.amu_1l_approx(p, SM, "mu")

@@ -9,12 +9,11 @@ pipeline's own Delta, itself checked against the record's delta_mu here); non-re
 Electron records use the physical generations and lepton="e" (see mssm2l_tools).
 """
 
-import jax
 import jax.numpy as jnp
+import mssm2l_tools as T
 import numpy as np
 import pytest
 
-import mssm2l_tools as T
 from gm2jax.models.mssm import amu_2l_photonic as P
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.params import MSSMParams
@@ -31,8 +30,12 @@ def _evaluate(p, sm, aux, lep):
     d = delta_lepton(p, c, lep, "gm2calc")
     out = {"delta": d}
     for suffix, dl in (("", d), ("_nonres", 0.0)):
-        out["amu2LChipmPhotonic" + suffix] = P.amu_2l_photonic_chargino(p, c, lep, m_l, dl, alpha_0=sm.alpha_0)
-        out["amu2LChi0Photonic" + suffix] = P.amu_2l_photonic_neutralino(p, c, lep, m_l, dl, alpha_0=sm.alpha_0)
+        out["amu2LChipmPhotonic" + suffix] = P.amu_2l_photonic_chargino(
+            p, c, lep, m_l, dl, alpha_0=sm.alpha_0
+        )
+        out["amu2LChi0Photonic" + suffix] = P.amu_2l_photonic_neutralino(
+            p, c, lep, m_l, dl, alpha_0=sm.alpha_0
+        )
     return out
 
 
@@ -70,7 +73,9 @@ _NAMES = ("tan_beta", "mu", "M1", "M2", "Q")
 
 
 def _flat(p, delta):
-    return jnp.concatenate([jnp.stack([getattr(p, n) for n in _NAMES]), p.msl, p.mse, p.Ae, jnp.atleast_1d(delta)])
+    return jnp.concatenate(
+        [jnp.stack([getattr(p, n) for n in _NAMES]), p.msl, p.mse, p.Ae, jnp.atleast_1d(delta)]
+    )
 
 
 def _photonic_of_flat(x, sm, lep):
@@ -121,20 +126,30 @@ def _sleptons_degenerate_and_eq_neutralino(tb, mu, m1, m2, g, m_l):
     return MSSMParams(tb, mu, m1, m2, msl, mse, ae, Q=600.0)
 
 
-PUBLIC = {"mu": ["D_M2eqmu_4_mu", "D_msleqmse_0_mu", "D_flavuniv_1_mu", "R011_mu"],
-          "e": ["D_M2eqmu_4_e", "D_msleqmse_0_e", "D_flavuniv_1_e", "R011_e"]}
+PUBLIC = {
+    "mu": ["D_M2eqmu_4_mu", "D_msleqmse_0_mu", "D_flavuniv_1_mu", "R011_mu"],
+    "e": ["D_M2eqmu_4_e", "D_msleqmse_0_e", "D_flavuniv_1_e", "R011_e"],
+}
 
 
 def _handmade(lep):
     g = {"e": 0, "mu": 1}[lep]
     m_l = float(SM.lepton_mass(lep))
     return {
-        "M2_eq_mu": MSSMParams.universal(tan_beta=30.0, mu=400.0, M1=250.0, M2=400.0, msl=350.0, mse=300.0, A=100.0, Q=500.0),
-        "M2_eq_minus_mu": MSSMParams.universal(tan_beta=8.0, mu=-400.0, M1=250.0, M2=400.0, msl=350.0, mse=300.0, Q=500.0),
-        "all_equal": MSSMParams.universal(tan_beta=10.0, mu=500.0, M1=500.0, M2=500.0, msl=500.0, mse=500.0, Q=500.0),
+        "M2_eq_mu": MSSMParams.universal(
+            tan_beta=30.0, mu=400.0, M1=250.0, M2=400.0, msl=350.0, mse=300.0, A=100.0, Q=500.0
+        ),
+        "M2_eq_minus_mu": MSSMParams.universal(
+            tan_beta=8.0, mu=-400.0, M1=250.0, M2=400.0, msl=350.0, mse=300.0, Q=500.0
+        ),
+        "all_equal": MSSMParams.universal(
+            tan_beta=10.0, mu=500.0, M1=500.0, M2=500.0, msl=500.0, mse=500.0, Q=500.0
+        ),
         "snu_eq_cha1": _snu_eq_cha(20.0, 300.0, 200.0, 500.0, g),
         "snu_eq_cha1_M2_eq_mu": _snu_eq_cha(12.0, -350.0, 200.0, 350.0, g),
-        "slep_eq_neu1_mL_eq_mR": _sleptons_degenerate_and_eq_neutralino(25.0, 600.0, 300.0, 700.0, g, m_l),
+        "slep_eq_neu1_mL_eq_mR": _sleptons_degenerate_and_eq_neutralino(
+            25.0, 600.0, 300.0, 700.0, g, m_l
+        ),
     }
 
 

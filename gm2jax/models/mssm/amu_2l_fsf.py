@@ -82,19 +82,39 @@ def _tie_min_jvp(primals, tangents):
 def log_scale(p: MSSMParams, lepton):
     """m_SUSY = min(|M1|, |M2|, |mu|, |m_L|, |m_E|) in GeV (lepton's own generation), arXiv:1311.1775 p. 37."""
     g = lepton_index(lepton)
-    return _tie_min(jnp.stack([jnp.abs(p.M1), jnp.abs(p.M2), jnp.abs(p.mu), jnp.abs(p.mse[..., g]), jnp.abs(p.msl[..., g])], axis=-1))
+    return _tie_min(
+        jnp.stack(
+            [
+                jnp.abs(p.M1),
+                jnp.abs(p.M2),
+                jnp.abs(p.mu),
+                jnp.abs(p.mse[..., g]),
+                jnp.abs(p.msl[..., g]),
+            ],
+            axis=-1,
+        )
+    )
 
 
 def _logs(p: MSSMParams, lepton):
     """L(m) = ln(|m|/m_SUSY) for each soft-mass field (shape (..., 3) each)."""
     ls = jnp.log(log_scale(p, lepton))[..., None]
-    return {name: jnp.log(jnp.abs(getattr(p, name))) - ls for name in ("msq", "msu", "msd", "msl", "mse")}
+    return {
+        name: jnp.log(jnp.abs(getattr(p, name))) - ls
+        for name in ("msq", "msu", "msd", "msl", "mse")
+    }
 
 
 def delta_g1(p: MSSMParams, c: Couplings, lepton):
     """Delta_g1, arXiv:1311.1775 eq. (6.6a) (all three generations of squarks and sleptons)."""
     lg = _logs(p, lepton)
-    s = 4.0 / 3.0 * lg["msu"] + 1.0 / 3.0 * lg["msd"] + 1.0 / 6.0 * lg["msq"] + lg["mse"] + 0.5 * lg["msl"]
+    s = (
+        4.0 / 3.0 * lg["msu"]
+        + 1.0 / 3.0 * lg["msd"]
+        + 1.0 / 6.0 * lg["msq"]
+        + lg["mse"]
+        + 0.5 * lg["msl"]
+    )
     return c.gY**2 * _LOOP * 4.0 / 3.0 * jnp.sum(s, axis=-1)
 
 
@@ -107,11 +127,15 @@ def delta_g2(p: MSSMParams, c: Couplings, lepton):
 def delta_yuk_higgsino(p: MSSMParams, lepton, y_t, y_b, y_tau):
     """Delta_yuk^H (higgsino), arXiv:1311.1775 eq. (6.6c); third-generation logs."""
     lg = _logs(p, lepton)
-    return _LOOP * 0.5 * (
-        3.0 * y_t**2 * lg["msu"][..., 2]
-        + 3.0 * y_b**2 * lg["msd"][..., 2]
-        + 3.0 * (y_t**2 + y_b**2) * lg["msq"][..., 2]
-        + y_tau**2 * (lg["mse"][..., 2] + lg["msl"][..., 2])
+    return (
+        _LOOP
+        * 0.5
+        * (
+            3.0 * y_t**2 * lg["msu"][..., 2]
+            + 3.0 * y_b**2 * lg["msd"][..., 2]
+            + 3.0 * (y_t**2 + y_b**2) * lg["msq"][..., 2]
+            + y_tau**2 * (lg["mse"][..., 2] + lg["msl"][..., 2])
+        )
     )
 
 
@@ -147,12 +171,18 @@ def _term(name):
     ref = {"WHnu": "1st", "WHmuL": "2nd", "BHmuL": "3rd", "BHmuR": "4th", "BmuLmuR": "5th"}[name]
 
     def term(p: MSSMParams, c: Couplings, lepton, m_lepton, y_t, y_b, y_tau, delta=0.0):
-        return one_loop(p, c, lepton, m_lepton) * fsf_factors(p, c, lepton, y_t, y_b, y_tau)[name] / (1.0 + delta)
+        return (
+            one_loop(p, c, lepton, m_lepton)
+            * fsf_factors(p, c, lepton, y_t, y_b, y_tau)[name]
+            / (1.0 + delta)
+        )
 
     term.__name__ = term.__qualname__ = f"amu_2l_{name}"
     term.__doc__ = (
         f"{ref} line of arXiv:1311.1775 eq. (6.5): :func:`gm2jax.models.mssm.mia.{one_loop.__name__}` times its\n"
-        "    two-loop factor, times 1/(1 + delta) (GM2Calc ``amu2L" + name + "`` x ``tan_beta_cor``).\n\n"
+        "    two-loop factor, times 1/(1 + delta) (GM2Calc ``amu2L"
+        + name
+        + "`` x ``tan_beta_cor``).\n\n"
         "    Args: p, c (couplings from alpha(M_Z)), lepton (static), m_lepton (pole, GeV), y_t, y_b, y_tau\n"
         "    (third-generation Yukawas, see the module docstring), delta (Delta_l; 0 = no resummation).\n"
     )
@@ -166,7 +196,9 @@ amu_2l_BHmuR = _term("BHmuR")
 amu_2l_BmuLmuR = _term("BmuLmuR")
 
 
-def amu_2l_fsf_terms(p: MSSMParams, c: Couplings, lepton, m_lepton, y_t, y_b, y_tau, delta=0.0) -> dict:
+def amu_2l_fsf_terms(
+    p: MSSMParams, c: Couplings, lepton, m_lepton, y_t, y_b, y_tau, delta=0.0
+) -> dict:
     """The five terms of eq. (6.5), each times 1/(1 + delta), keyed ``WHnu``, ``WHmuL``, ``BHmuL``,
     ``BHmuR``, ``BmuLmuR`` (GM2Calc's detailed output ``amu2L_WHnu`` ... ); shared Delta's."""
     fac = fsf_factors(p, c, lepton, y_t, y_b, y_tau)

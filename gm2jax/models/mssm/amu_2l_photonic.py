@@ -55,7 +55,9 @@ def _g_neutralino_photonic(lam, m2, theta):
     x = lam**2 / m2
     big_l = 16.0 * 0.5 * jnp.log(m_lepton**2 / jnp.abs(m2))
     f1n = loops.F1N(x)
-    a = (-f1n / 12.0 * big_l + 35.0 / 72.0 * loops.F3N(x) + 0.25 * f1n * jnp.log(jnp.abs(m2) / q**2)) / m2
+    a = (
+        -f1n / 12.0 * big_l + 35.0 / 72.0 * loops.F3N(x) + 0.25 * f1n * jnp.log(jnp.abs(m2) / q**2)
+    ) / m2
     b = lam / m_lepton * (-loops.F2N(x) / 6.0 * big_l + 8.0 / 9.0 * loops.F4N(x)) / m2
     return jnp.stack([a, a, 2.0 * b])
 
@@ -116,11 +118,15 @@ def amu_2l_photonic_chargino(p: MSSMParams, c: Couplings, lepton, m_lepton, delt
         arXiv:1003.5820, eq. (35).
     """
     y = sp.yukawa(c, p.tan_beta, m_lepton, delta)
-    return photonic_chargino_sum(sp.chargino_matrix(p, c), sp.sneutrino_mass2(p, c, lepton), c, y, m_lepton, alpha_0, p.Q)
+    return photonic_chargino_sum(
+        sp.chargino_matrix(p, c), sp.sneutrino_mass2(p, c, lepton), c, y, m_lepton, alpha_0, p.Q
+    )
 
 
 @float64
-def amu_2l_photonic_neutralino(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0, *, alpha_0):
+def amu_2l_photonic_neutralino(
+    p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0, *, alpha_0
+):
     """Photonic two-loop correction to the neutralino-slepton diagram, arXiv:1003.5820 eq. (36).
 
     Pure and unchecked, like :func:`gm2jax.models.mssm.amu_1l.amu_1l_neutralino`.

@@ -70,7 +70,6 @@ def amu_bino_mia(p: MSSMParams, sm: SMInputs, lepton="mu"):
     return c.gY**2 * _LOOP * m_l**2 * p.M1 * (p.mu * p.tan_beta - p.Ae[..., g]) * dd
 
 
-
 # ----------------------------------------------------------------------------------------
 # GM2Calc's leading-log (mass-insertion) one-loop terms, arXiv:1311.1775 eqs. (6.2a-e)
 # ----------------------------------------------------------------------------------------
@@ -120,7 +119,9 @@ def amu_1l_approx_terms(p: MSSMParams, c: Couplings, lepton, m_lepton) -> dict:
         "BHmuL": c.gY**2 * big_p * p.M1 / ml2**2 * fb[1],
         "BHmuR": -2.0 * c.gY**2 * big_p * p.M1 / me2**2 * fb[2],
         # M1 -> 0: Fb(X, Y) -> 1/(2XY), so BmuLmuR -> gY^2 P M1/(m_L^2 m_E^2) (value 0, that slope)
-        "BmuLmuR": jnp.where(zero, c.gY**2 * big_p * p.M1 / (ml2 * me2), 2.0 * c.gY**2 * big_p / m1**3 * fb[3]),
+        "BmuLmuR": jnp.where(
+            zero, c.gY**2 * big_p * p.M1 / (ml2 * me2), 2.0 * c.gY**2 * big_p / m1**3 * fb[3]
+        ),
     }
 
 
