@@ -24,6 +24,7 @@ numbers move by those factors (tests/test_flavon_toy.py).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -231,7 +232,11 @@ def lepton_sector(v1, v3, va, M_chi, g_e, g_mu, lam1ab, mu_phi1, *, masses: str 
     Returns:
         dict: m_mu, m_e (signed, before rephasing, GeV), their FN and RAD parts, da_mu, da_e
         (physical basis), c_mu, c_e, x_phi and ``cond_3_11`` (the middle of eq. (3.11), which
-        must lie in (1/sqrt3, 1) for opposite signs of Delta a_mu and Delta a_e).
+        must lie in (1/sqrt3, 1) for opposite signs of Delta a_mu and Delta a_e), and ``status``
+        (:class:`gm2jax.errors.Status`): NONFINITE_INPUT, INVALID_PARAMETER (M_chi <= 0,
+        mu_phi1 < 0, v1 = 0 or va = 0), INVALID_SM_INPUT, NUMERICALLY_UNRELIABLE (any other
+        non-finite output, e.g. a vanishing lepton mass or I_m); flagged points return NaN
+        values with finite gradients (evaluated at a harmless point).
 
     Raises:
         InvalidInput: unknown ``masses``.
@@ -248,9 +253,34 @@ def lepton_sector(v1, v3, va, M_chi, g_e, g_mu, lam1ab, mu_phi1, *, masses: str 
         raise InvalidInput(f"lepton_sector: masses must be 'model' or 'pdg', got {masses!r}")
     sm = SMInputs.from_convention("pdg") if sm is None else sm
     f = lambda z: jnp.asarray(z, dtype=jnp.float64)  # noqa: E731
+    from gm2jax.sm import sm_status
+
     me_ref = None if masses == "model" else f(sm.m_e)
     mmu_ref = None if masses == "model" else f(sm.m_mu)
-    return _lepton_sector(f(v1), f(v3), f(va), f(M_chi), f(g_e), f(g_mu), f(lam1ab), f(mu_phi1), higgs_vev(sm), me_ref, mmu_ref)
+    args = jnp.broadcast_arrays(*(f(a) for a in (v1, v3, va, M_chi, g_e, g_mu, lam1ab, mu_phi1)))
+    st = jnp.where(functools.reduce(jnp.logical_and, [jnp.isfinite(a) for a in args]), 0, int(Status.NONFINITE_INPUT))
+    v1_, _, va_, m_, _, _, _, mu_ = args
+    valid = (m_ > 0) & (mu_ >= 0) & (v1_ != 0) & (va_ != 0)
+    st = st | jnp.where((st != 0) | valid, 0, int(Status.INVALID_PARAMETER)) | sm_status(sm)
+    v_h = higgs_vev(sm)
+
+    def run(ok):
+        safe = [jnp.where(ok, a, s) for a, s in zip(args, _SAFE_TOY)]
+        return _lepton_sector(*safe, jnp.where(ok, v_h, 246.0), me_ref, mmu_ref)
+
+    # double evaluation: the second one at a harmless point wherever the first is not finite,
+    # so that flagged points have NaN values but finite gradients
+    first = run(st == 0)
+    finite = functools.reduce(jnp.logical_and, [jnp.isfinite(v) for v in first.values()])
+    st = st | jnp.where((st != 0) | finite, 0, int(Status.NUMERICALLY_UNRELIABLE))
+    ok = st == 0
+    out = {k: jnp.where(ok, v, jnp.nan) for k, v in run(ok).items()}
+    out["status"] = st
+    return out
+
+
+_SAFE_TOY = (42.0, -84.0, 262.0, 1658.0, 0.72, 0.85, -2.5, 122.0)
+"""A harmless toy point (the docstring example) substituted for flagged inputs."""
 
 
 def sign_condition(cond_3_11):
