@@ -195,7 +195,7 @@ def test_band_cut_by_limits_vs_table2():
         edges[ns] = (m[ok].min(), m[ok].max(), a["g_low"][ok].min(), a["g_max"][ok].max())
         print(f"{ns} sigma: M_Z' {1e3 * edges[ns][0]:.1f}-{1e3 * edges[ns][1]:.1f} MeV, "
               f"g_X {1e4 * edges[ns][2]:.2f}-{1e4 * edges[ns][3]:.2f} x 1e-4")
-    m_lo, m_hi, g_lo, g_hi = edges[1]
+    m_lo, m_hi, _, g_hi = edges[1]
     # Table 2 prints M_Z' 10 - 210 MeV and g_X (3.76 - 10) x 1e-4 without the sigma level of "explain":
     # every edge must lie between our 1 and 2 sigma edges, widened by half a unit of its last digit
     half = {"m_lo": 0.5e-3, "m_hi": 5e-3, "g_lo": 0.005e-4, "g_hi": 0.5e-4}

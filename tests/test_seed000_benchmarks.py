@@ -171,7 +171,7 @@ def test_benchmark_masses_vs_paper_tables(bp, capsys):
     smu = tree_spectrum(inp.params, c, "mu", inp.sm.m_mu)
     tab = TABLE[bp]
     mn, mc = np.asarray(se.m_neutralino), np.asarray(se.m_chargino)
-    q, v, resid = _fed(bp)
+    _, v, resid = _fed(bp)
     with capsys.disabled():
         print(f"\n{bp} tree-level masses vs paper table (SuSpect):")
         print("  chi0:", np.round(mn, 1), tab["chi0"])
