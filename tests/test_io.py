@@ -36,6 +36,15 @@ def test_every_occurrence_in_file_order_scale_filter_and_unindented_lines():
         doc.merged("SPINFO")
 
 
+def test_free_text_is_reported_with_its_line():
+    doc = parse_document("some text before any block\nBlock MASS\n 24 80.4\n this is free text\nDECAY 6 1.4\n 1.0 2 5 24\n", "f.slha")
+    assert doc.merged("MASS", numeric=False)[(24,)] == 80.4  # the typed entries are kept
+    with pytest.raises(InvalidInput, match=r"f.slha:1: cannot read 'some text before any block' \(text outside any Block\)"):
+        doc.check_lines()
+    with pytest.raises(InvalidInput, match=r"f.slha:4: Block MASS: cannot read 'this is free text'"):
+        parse_document("Block MASS\n 24 80.4\n\n this is free text\n", "f.slha").check_lines()
+
+
 def test_non_finite_and_bad_scale():
     with pytest.raises(InvalidInput, match="not finite"):
         parse_slha("Block MASS\n 24 1e999\n")

@@ -61,6 +61,7 @@ def _read(path, fmt, lepton, loops, resum, model) -> _Job:
 
     text, source = read_text(path)
     doc = parse_document(text, source)
+    doc.check_lines()
     if model == "thdm" or (model is None and _is_thdm(doc, text)):
         return _Job(-1, source, "thdm", text=text, loops=loops)
     job = _read_kind(doc, text, source, fmt, lepton, loops, resum)

@@ -70,6 +70,18 @@ class SLHADocument:
     source: str
     text: str
     blocks: tuple
+    stray: tuple = ()
+
+    def check_lines(self) -> None:
+        """Raise :class:`InvalidInput` at the first line that is neither a comment, a header nor an
+        ``index... value`` entry (free text inside a block, or data before the first block)."""
+        bad = list(self.stray)
+        for b in self.blocks:
+            bad += [(key[1], f"Block {b.name}: cannot read {value!r} as 'index... value'")
+                    for key, value in b.entries.items() if key and key[0] == "line"]
+        if bad:
+            lineno, what = min(bad)
+            raise InvalidInput(f"{self.source}:{lineno}: {what}")
 
     def names(self) -> set[str]:
         """Upper-case names of the blocks present."""
@@ -129,7 +141,9 @@ def parse_document(text: str, source: str = "<string>") -> SLHADocument:
     import pyslha
 
     blocks = []
+    stray = []
     current = None
+    in_section = False  # inside a Block, Decay or XSection section
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0]
         if not line.strip():
@@ -137,6 +151,7 @@ def parse_document(text: str, source: str = "<string>") -> SLHADocument:
         head = _HEADER.match(line)
         if head:
             current = None
+            in_section = True
             if head.group(1).upper() != "BLOCK":
                 continue
             m = _BLOCK.match(head.group(2))
@@ -148,6 +163,8 @@ def parse_document(text: str, source: str = "<string>") -> SLHADocument:
             blocks.append(current)
             continue
         if current is None:
+            if not in_section:
+                stray.append((lineno, f"cannot read {line.strip()!r} (text outside any Block)"))
             continue
         pb = pyslha.Block(current.name)
         try:
@@ -166,7 +183,7 @@ def parse_document(text: str, source: str = "<string>") -> SLHADocument:
                 key, value = ("line", lineno), line.strip()
         current.entries[key] = value
         current.lines[key] = lineno
-    return SLHADocument(source, text, tuple(blocks))
+    return SLHADocument(source, text, tuple(blocks), tuple(stray))
 
 
 def read_text(path) -> tuple[str, str]:

@@ -5,7 +5,7 @@ occurrence in file order, later entries overriding earlier ones):
 
 * ``SMINPUTS`` 3 alpha_s(MZ), 4 MZ, 5 m_b(m_b), 6 m_t, 7 m_tau, 9 MW, 11 m_e, 13 m_mu (1 and 2 are
   ignored, as by GM2Calc); missing entries take GM2Calc's built-ins (convention ``"gm2calc_slha"``).
-* ``MASS`` 24 (MW; overrides SMINPUTS 9 when non-zero), 36 (A0), 1000022/23/25/35 (neutralinos),
+* ``MASS`` 24 (MW; GM2Calc falls back to SMINPUTS 9 without it, gm2jax refuses), 36 (A0), 1000022/23/25/35 (neutralinos),
   1000024/1000037 (charginos), 1000014 (muon sneutrino), 1000013/2000013 (smuons); ``NMIX`` only to
   find the most bino-like pole neutralino (without NMIX: GM2Calc's tree-level choice).
 * ``HMIX`` at the scale Q of the last HMIX block: 1 mu (starting value), 2 tan(beta).
@@ -20,7 +20,7 @@ Deliberate differences from GM2Calc (also in ``docs/slha.md``):
   ``MSU2``/``MSD2`` (i,i) (mass^2, kept with its sign) for MSOFT 31-49, and A = T(i,i)/Y(i,i) from
   ``TE``/``TU``/``TD`` with ``YE``/``YU``/``YD`` for AE/AU/AD.  GM2Calc reads zeros there (tachyonic
   staus/sbottoms).  When both are given the SLHA-1 values are used, as by GM2Calc.
-* Missing or negative SUSY pole masses, a missing A0 mass, soft masses absent at the HMIX scale and
+* Missing or negative SUSY pole masses, a missing W or A0 mass, soft masses absent at the HMIX scale and
   non-numeric values are refused with a message naming block and entry (GM2Calc substitutes bare
   parameters, prints NaN, or reads zeros).
 """
@@ -234,10 +234,10 @@ def from_slha_spectrum(doc: SLHADocument) -> SLHAInput:
     mass = _mass_block(doc)
     mw = mass.get((24,), 0.0)
     if mw == 0.0:
-        mw = smi.get((9,), 0.0)
-        if mw == 0.0:
-            mw = SMInputs.from_convention("gm2calc_slha").MW
-        notes.append(f"MW = {mw:g} GeV from SMINPUTS 9 or GM2Calc's default (no MASS 24)")
+        raise InvalidInput(
+            f"{src}: Block MASS entry 24 (W) is missing: a spectrum file gives the W pole mass there "
+            "(GM2Calc would silently fall back to SMINPUTS 9 or 80.385 GeV)"
+        )
     overrides["MW"] = mw
     base = SMInputs.from_convention("gm2calc_slha", **overrides)
     if not base.MZ > 0:
@@ -387,6 +387,7 @@ def read_point(path, fmt: str | None = None):
     from gm2jax.io.slha import read_document
 
     doc = read_document(path)
+    doc.check_lines()
     kind = fmt or detect_format(doc)
     if kind == "gm2calc":
         return from_gm2calc_blocks({n: doc.merged(n) for n in ("GM2CALCINPUT", "GM2CALCCONFIG", "SMINPUTS") if doc.has(n)}, doc.source)
