@@ -16,6 +16,10 @@ import pytest
 from gm2jax.models.thdm import THDMSMInputs, amu_parts
 from gm2jax.models.thdm.fitting import thdm_core
 
+# One reverse-mode compilation of the full 1L + 2L a_mu costs ~160 s of CPU (measured on the 2-core VM,
+# 588 s wall at load ~15): slow.  Run with ``pytest -m slow tests/test_thdm_gradients.py``.
+pytestmark = pytest.mark.slow
+
 SM = THDMSMInputs.from_defaults()
 NAMES = ("mH", "mA", "mHp", "tan_beta", "m122", "sin_beta_minus_alpha")
 
