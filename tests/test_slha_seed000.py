@@ -36,16 +36,16 @@ from gm2jax.models.mssm.onshell import PoleMasses, convert_to_onshell
 DIR = pathlib.Path(__file__).parent / "data" / "slha" / "seed000"
 # paper: (a_mu, a_mu chi0, a_mu chi+-, a_e, a_e chi0, a_e chi+-); eqs. (12)-(13) and (20)-(21)
 PAPER = {
-    "BP1_1908.03607.slha": dict(M1=-180.0, M2=170.0, mu=1700.0, amu=2.36e-9, amu_n=-1.829e-9, amu_c=4.193e-9,
-                                ae=-6.50e-13, ae_n=-7.478e-13, ae_c=0.981e-13),
-    "BP2_1908.03607.slha": dict(M1=-125.0, M2=118.0, mu=700.0, amu=2.21e-9, amu_n=-0.336e-9, amu_c=2.544e-9,
-                                ae=-6.71e-13, ae_n=-10.170e-13, ae_c=3.459e-13),
+    "BP1_1908.03607.slha": {"M1": -180.0, "M2": 170.0, "mu": 1700.0, "amu": 2.36e-9, "amu_n": -1.829e-9, "amu_c": 4.193e-9,
+                            "ae": -6.50e-13, "ae_n": -7.478e-13, "ae_c": 0.981e-13},
+    "BP2_1908.03607.slha": {"M1": -125.0, "M2": 118.0, "mu": 700.0, "amu": 2.21e-9, "amu_n": -0.336e-9, "amu_c": 2.544e-9,
+                            "ae": -6.71e-13, "ae_n": -10.170e-13, "ae_c": 3.459e-13},
 }
 
 
 def _electron(inp, mass):
     """GM2Calc's slot substitution: electron sector in the muon slots."""
-    sw = lambda a: jnp.asarray(a)[jnp.array([1, 0, 2])]  # noqa: E731
+    sw = lambda a: jnp.asarray(a)[jnp.array([1, 0, 2])]
     drbar = eqx.tree_at(lambda p: (p.msl, p.mse), inp.drbar, (sw(inp.drbar.msl), sw(inp.drbar.mse)))
     pole = PoleMasses(MCha=jnp.asarray(inp.pole.MCha), MChi_bino=jnp.asarray(inp.pole.MChi_bino),
                       MSm=jnp.array([mass[(1000011,)], mass[(2000011,)]]), MSvm=jnp.asarray(mass[(1000012,)]))

@@ -170,7 +170,7 @@ def parse_document(text: str, source: str = "<string>") -> SLHADocument:
         try:
             pb.add_entry(line.split())
             ((key, value),) = list(pb.items())
-        except Exception:  # pyslha raises its own AccessError/ValueError on untypeable lines
+        except (pyslha.AccessError, pyslha.ParseError, ValueError, TypeError):  # an untypeable line
             key, value = ("line", lineno), line.strip()
         else:
             if key is None and isinstance(value, str):
