@@ -157,7 +157,8 @@ def main() -> None:
     chi2_ours = modes[0]["chi2"] if modes else float(best_l.min())
 
     # ---- scipy methods ------------------------------------------------------------------------------
-    log = {"nm": [], "bh": [], "de": []}  # (cumulative evals, value) of every call
+    log = {"nm": [], "bh": [], "de": []}  # value of every call, in call order
+    bounds = {"nm": [], "bh": []}  # index of the first call of each start
 
     def counted(tag, target_box):
         def g(uu):
@@ -175,6 +176,7 @@ def main() -> None:
         fin = []
         t = time.perf_counter()
         for i in range(n):
+            bounds[tag].append(len(log[tag]))
             try:
                 fin.append(solve(counted(tag, box), u0[i]))
             except _Reached:
@@ -224,7 +226,16 @@ def main() -> None:
     def seq_stats(tag, wall, done, label):
         v = np.asarray(log[tag])
         hit = np.nonzero(v < target)[0]
+        per = []
+        if tag in bounds:
+            edges = [*bounds[tag], len(v)]
+            for a, b in zip(edges[:-1], edges[1:], strict=False):
+                h = np.nonzero(v[a:b] < target)[0]
+                per.append(int(h[0] + 1) if len(h) else None)
+        ok = [e for e in per if e]
         return {"method": label, "starts_run": done, "evals_total": int(len(v)),
+                "per_start_evals_to_target": per,
+                "per_start_median_evals_to_target": float(np.median(ok)) if ok else None,
                 "evals_to_target": int(hit[0] + 1) if len(hit) else None,
                 "wall_s_to_target": float(wall * (hit[0] + 1) / len(v)) if len(hit) else None,
                 "wall_s_total": wall, "best_chi2": float(v.min()) if len(v) else None}
