@@ -86,6 +86,7 @@ potential parameters that makes given vevs stationary, e.g. Table 2's).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import equinox as eqx
@@ -294,7 +295,40 @@ def flavon_predictions(values, sm, leptons=("e", "mu"), resummation: str = "none
 
     ``values`` may use any parametrisation of the module docstring (``c_e``, ``x_phi``,
     ``mass_matched``); the derived ``va``, ``lam1``, ``g_e``, ``g_mu`` are in the output.
+    A non-finite input sets NONFINITE_INPUT (the point is then evaluated at the Table 2 values,
+    so that gradients stay finite); any other non-finite output with status 0 sets
+    NUMERICALLY_UNRELIABLE.
     """
+    from gm2jax.sm import sm_status
+
+    values = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in values.items()}
+    finite = in_range = jnp.asarray(True)
+    for k, v in values.items():
+        if k != "mass_matched":
+            finite = finite & jnp.all(jnp.isfinite(v))
+            a = jnp.abs(v)
+            in_range = in_range & jnp.all((a == 0) | ((a > _MAGNITUDE[0]) & (a < _MAGNITUDE[1])))
+    usable = finite & in_range
+    values = {k: v if k == "mass_matched" else jnp.where(usable, v, _SAFE_VALUES.get(k, DEFAULTS.get(k, 1.0)))
+              for k, v in values.items()}
+    out = _flavon_predictions(values, sm)
+    status = out["status"] | jnp.where(finite, 0, int(Status.NONFINITE_INPUT)) | sm_status(sm)
+    status = status | jnp.where(~finite | in_range, 0, int(Status.NUMERICALLY_UNRELIABLE))
+    ok_values = functools.reduce(
+        jnp.logical_and, [jnp.all(jnp.isfinite(v)) for k, v in out.items() if k != "status"], jnp.asarray(True)
+    )
+    out["status"] = status | jnp.where((status != 0) | ok_values, 0, int(Status.NUMERICALLY_UNRELIABLE))
+    return out
+
+
+_MAGNITUDE = (1e-60, 1e60)
+"""Non-zero inputs outside this magnitude range are NUMERICALLY_UNRELIABLE (quartic terms of the
+potential overflow float64 beyond ~1e77 GeV, their inverses below ~1e-77)."""
+_SAFE_VALUES = {"c_e": 5.0, "x_phi": 0.0736}
+"""Harmless values of the parameters without a default (the rest: :data:`DEFAULTS`, Table 2)."""
+
+
+def _flavon_predictions(values, sm) -> dict:
     values, status0 = _resolve_inputs(values, sm)
     f = lambda k: jnp.asarray(values.get(k, DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
     v1, va, M = f("v1"), f("va"), f("M_chi")
