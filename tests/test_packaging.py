@@ -27,6 +27,9 @@ def test_every_repository_config_is_packaged_and_linked():
     for name in NAMES:
         # fits/<name>.toml (the README's paths) is the packaged file itself, not a copy
         assert (ROOT / "fits" / f"{name}.toml").resolve() == packaged_configs()[name].resolve()
+    # and no configuration lives only in fits/ (it would be missing from the wheel)
+    stray = [p.name for p in (ROOT / "fits").glob("*.toml") if not p.is_symlink()]
+    assert not stray, f"move {stray} to gm2jax/data/fits/ and link them from fits/ (see fits/README.md)"
 
 
 def test_resolver_prefers_files_then_packaged_names(tmp_path, monkeypatch):
