@@ -181,6 +181,7 @@ def test_broken_spectrum_file_slha_output_has_spinfo_error():
     assert doc.has("MASS")  # the input is echoed, as by GM2Calc
 
 
+@pytest.mark.slow  # compiles the 2HDM two-loop model (~1-2 min on a loaded 2-core VM)
 def test_thdm_files_go_to_the_2hdm_reader():
     pytest.importorskip("gm2jax.io.thdm")
     f = DATA / "real_files" / "files" / "thdm_mass-basis_test_point_1.in"
