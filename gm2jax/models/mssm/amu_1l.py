@@ -30,6 +30,7 @@ convention, ``shared/reference/GM2CALC_CONVENTIONS.md`` s. 3).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import equinox as eqx
@@ -62,8 +63,10 @@ MASSLESS_CHARGINO_RTOL = 1e-6
 NEAR_MASSLESS_RTOL = 1e-8
 #: NONPERTURBATIVE when the (resummed) lepton Yukawa |y_l| exceeds sqrt(4 pi).
 YUKAWA_MAX = math.sqrt(4.0 * math.pi)
-#: NUMERICALLY_UNRELIABLE above this tan(beta): tan^2(beta) overflows float64 at 1.3e154.
-TANB_MAX = 1e150
+#: NUMERICALLY_UNRELIABLE when any parameter exceeds this magnitude (GeV or dimensionless):
+#: squares overflow float64 at 1.3e154 and fourth powers (loop functions, mass matrices squared)
+#: at 1.2e77; the fuzz campaign (benchmarks/fuzz.py) found non-finite gradients at |M1| ~ 1e66.
+MAGNITUDE_MAX = 1e60
 
 
 class AmuResult(eqx.Module):
@@ -147,7 +150,10 @@ def _global_status(p: MSSMParams, c: Couplings):
     """Problems shared by all leptons: non-finite input, tan(beta) <= 0, massless chargino."""
     finite = all_finite(p)
     status = jnp.where(p.tan_beta > 0, 0, int(Status.TANB_NONPOSITIVE))
-    status |= jnp.where(p.tan_beta < TANB_MAX, 0, int(Status.NUMERICALLY_UNRELIABLE))
+    in_range = functools.reduce(
+        jnp.logical_and, [jnp.all(jnp.abs(leaf) < MAGNITUDE_MAX) for leaf in jax.tree_util.tree_leaves(p)]
+    )
+    status |= jnp.where(in_range, 0, int(Status.NUMERICALLY_UNRELIABLE))
     x = sp.chargino_matrix(p, c)
     detx = x[0, 0] * x[1, 1] - x[0, 1] * x[1, 0]
     status |= jnp.where(jnp.abs(detx) > MASSLESS_CHARGINO_RTOL * jnp.sum(x**2), 0, int(Status.MASSLESS_CHARGINO))
