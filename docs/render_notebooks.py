@@ -28,6 +28,8 @@ SMALL = {
     "lmutau.ipynb": "N_POINTS = 40\nN_SCAN = 1024\nNUTS_CHAINS = 2\nNUTS_WARMUP = 50\nNUTS_SAMPLES = 50\n",
     "mssm_fits.ipynb": "N_GRID = 5\nOUT_DIR = {tmp!r}\nPROGRESS = False\nRESUMMATION = None\n",
     "mssm_threshold.ipynb": "N_POINTS = 40\n",
+    "thdm.ipynb": ("N_MA = 6\nN_TB = 5\nFIT_STARTS = 2\nFIT_STEPS = 20\nNUTS_CHAINS = 2\nNUTS_WARMUP = 5\n"
+                   "NUTS_SAMPLES = 5\n"),
     "mssm_ew_2025.ipynb": ("LOOPS = 1\nPER_PATTERN = 1\nSTEPS = 200\nPROFILE_POINTS = 5\n"
                            "NUTS_CHAINS, NUTS_WARMUP, NUTS_SAMPLES = 2, 50, 50\nOUT_DIR = {tmp!r}\n"),
 }
