@@ -163,6 +163,9 @@ def test_slha_output_example_and_round_trip(tmp_path):
     out = doc.merged("GM2CALCOUTPUT")
     if two_loop_available():
         assert f"{out[(0,)]:.8e}" == "2.30368509e-09" and f"{out[(1,)]:.8e}" == "2.33327662e-10"
+        gm2calc = (DATA / "slha" / "example.slha.out").read_text()
+        # the same block, byte for byte, as GM2Calc's own output
+        assert res.stdout.split("Block GM2CalcOutput")[1].strip() == gm2calc.split("Block GM2CalcOutput")[1].strip()
     else:
         assert "ONE-LOOP" in res.stdout  # never silently one loop: SPINFO 3 says so
     again = tmp_path / "again.slha"

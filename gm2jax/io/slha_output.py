@@ -7,7 +7,7 @@ followed by::
          0     2.30368509E-09   # Delta(g-2)_muon/2
          1     2.33327662E-10   # uncertainty of Delta(g-2)_muon/2
 
-Numbers as ``%16.8E``.  A problem goes into ``Block SPINFO`` (``4`` = error, ``3`` = warning) placed
+Lines as ``%6d   %16.8E   # comment`` (GM2Calc's layout).  A problem goes into ``Block SPINFO`` (``4`` = error, ``3`` = warning) placed
 first, and a failed point gets no GM2CalcOutput.  gm2jax does the same, with its own name and
 version in SPINFO 1, 2; an existing GM2CalcOutput/SPINFO block of gm2jax or GM2Calc in the input is
 replaced, so the output can be fed back in.
@@ -67,7 +67,7 @@ def gm2calc_output_text(text: str, row: dict) -> str:
     if error or row.get("total") is None:
         return out
     out += "Block GM2CalcOutput\n"
-    out += f"     0 {row['total']:16.8E}   # Delta(g-2)_muon/2\n"
+    out += f"{0:6d}   {row['total']:16.8E}   # Delta(g-2)_muon/2\n"
     if row.get("uncertainty") is not None:
-        out += f"     1 {row['uncertainty']:16.8E}   # uncertainty of Delta(g-2)_muon/2\n"
+        out += f"{1:6d}   {row['uncertainty']:16.8E}   # uncertainty of Delta(g-2)_muon/2\n"
     return out
