@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from gm2jax.errors import InvalidInput, Status, describe_status
+from gm2jax.errors import InvalidInput, describe_status
 
 _SM_KEYS = {
     3: "alpha_s_MZ", 4: "MZ", 5: "m_b_mb", 6: "m_t", 7: "m_tau", 9: "MW", 11: "m_e", 13: "m_mu",
@@ -199,4 +199,4 @@ def amu_row(text: str, source: str = "<thdm>", loops: int | None = None) -> dict
     }
 
 
-__all__ = ["is_thdm", "read_thdm", "amu_row", "Status"]
+__all__ = ["amu_row", "is_thdm", "read_thdm"]
