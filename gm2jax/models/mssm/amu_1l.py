@@ -63,10 +63,11 @@ MASSLESS_CHARGINO_RTOL = 1e-6
 NEAR_MASSLESS_RTOL = 1e-8
 #: NONPERTURBATIVE when the (resummed) lepton Yukawa |y_l| exceeds sqrt(4 pi).
 YUKAWA_MAX = math.sqrt(4.0 * math.pi)
-#: NUMERICALLY_UNRELIABLE when any parameter exceeds this magnitude (GeV or dimensionless):
-#: squares overflow float64 at 1.3e154 and fourth powers (loop functions, mass matrices squared)
-#: at 1.2e77; the fuzz campaign (benchmarks/fuzz.py) found non-finite gradients at |M1| ~ 1e66.
-MAGNITUDE_MAX = 1e60
+#: NUMERICALLY_UNRELIABLE when any parameter exceeds this magnitude (GeV or dimensionless): the
+#: loop functions contain (1 - x)^4 with x = m_chi^2/m_sl^2, which overflows float64 for mass
+#: ratios beyond ~1e35 (the fuzz campaign, benchmarks/fuzz.py, found NaN gradients at |M1| ~
+#: 1e54 GeV); 1e25 is 1e6 above the Planck scale.
+MAGNITUDE_MAX = 1e25
 
 
 class AmuResult(eqx.Module):
@@ -150,10 +151,6 @@ def _global_status(p: MSSMParams, c: Couplings):
     """Problems shared by all leptons: non-finite input, tan(beta) <= 0, massless chargino."""
     finite = all_finite(p)
     status = jnp.where(p.tan_beta > 0, 0, int(Status.TANB_NONPOSITIVE))
-    in_range = functools.reduce(
-        jnp.logical_and, [jnp.all(jnp.abs(leaf) < MAGNITUDE_MAX) for leaf in jax.tree_util.tree_leaves(p)]
-    )
-    status |= jnp.where(in_range, 0, int(Status.NUMERICALLY_UNRELIABLE))
     x = sp.chargino_matrix(p, c)
     detx = x[0, 0] * x[1, 1] - x[0, 1] * x[1, 0]
     status |= jnp.where(jnp.abs(detx) > MASSLESS_CHARGINO_RTOL * jnp.sum(x**2), 0, int(Status.MASSLESS_CHARGINO))
@@ -210,7 +207,12 @@ def lepton_setup(p, sm: SMInputs, lepton, delta, resummation, global_status, lep
     leptons = tuple(lepton) if isinstance(lepton, (tuple, list)) else (lepton,)
     m_ls = [sm.lepton_mass(lep) for lep in leptons]
     sm_bad = sm_status(sm)  # invalid SM inputs: that alone is reported (the rest follows from it)
-    g_status = jnp.where(sm_bad != 0, sm_bad, global_status(p, c))
+    in_range = functools.reduce(
+        jnp.logical_and, [jnp.all(jnp.abs(leaf) < MAGNITUDE_MAX) for leaf in jax.tree_util.tree_leaves(p)]
+    )  # every model's parameters (MSSM, lmutau, ...); NaN fails here too and is reported by global_status
+    g_status = global_status(p, c)
+    g_status = g_status | jnp.where(in_range | (g_status != 0), 0, int(Status.NUMERICALLY_UNRELIABLE))
+    g_status = jnp.where(sm_bad != 0, sm_bad, g_status)
     ps = safe_params(p, g_status == 0)
     if resummation is None:
         deltas = jnp.broadcast_to(jnp.asarray(delta, dtype=float), (len(leptons),))
