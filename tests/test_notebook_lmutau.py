@@ -95,6 +95,9 @@ def _check_table2_and_fig4(ns, n_min):
     assert np.all(t2["m_neutralino_1"] < 400.5) and np.all(t2["m_selectron"] < 385.5)
     assert np.all((t2["M_Zp_MeV"] > 9.5) & (t2["M_Zp_MeV"] < 215.0)) and np.all(t2["g_X_1e4"] > 3.755)
     assert np.all(np.isin(t2["ewino_class"], [1, 2, 3, 4]))
+    # seed sec. 2: mu < 0 makes the SUSY parts negative; the chargino part has the sign of mu M2 (< 0 here)
+    # (the small scan's two points are chargino-dominated, |a_e^chi0| < 3e-14)
+    assert np.all(t2["a_e_chargino"] < 0)
     # without LHC limits light smuons survive (the seed: > 605 GeV): at least one below, or none found at this size
     lhc = ns["table2_lhc"]
     assert lhc is not None and 0 < lhc["n_allowed"] <= t2["n_allowed"]
