@@ -55,10 +55,9 @@ def _g_neutralino_photonic(lam, m2, theta):
     x = lam**2 / m2
     big_l = 16.0 * 0.5 * jnp.log(m_lepton**2 / jnp.abs(m2))
     f1n = loops.F1N(x)
-    a = (
-        -f1n / 12.0 * big_l + 35.0 / 72.0 * loops.F3N(x) + 0.25 * f1n * jnp.log(jnp.abs(m2) / q**2)
-    ) / m2
-    b = lam / m_lepton * (-loops.F2N(x) / 6.0 * big_l + 8.0 / 9.0 * loops.F4N(x)) / m2
+    f3n, f4n = loops.F3N_F4N(x)
+    a = (-f1n / 12.0 * big_l + 35.0 / 72.0 * f3n + 0.25 * f1n * jnp.log(jnp.abs(m2) / q**2)) / m2
+    b = lam / m_lepton * (-loops.F2N(x) / 6.0 * big_l + 8.0 / 9.0 * f4n) / m2
     return jnp.stack([a, a, 2.0 * b])
 
 
@@ -70,8 +69,9 @@ def _g_chargino_photonic(s, m2, theta):
     big_l = 16.0 * 0.5 * jnp.log(m_lepton**2 / jnp.abs(m2))
     lq = jnp.log(jnp.abs(m2) / q**2)
     f1c, f2c = loops.F1C(x), loops.F2C(x)
-    a = (f1c / 12.0 * big_l - 47.0 / 72.0 * loops.F3C(x) - 0.5 * f1c * lq) / m2
-    b = (f2c / 3.0 * big_l - 61.0 / 9.0 * loops.F4C(x) - f2c * lq) / (m_lepton * m2)
+    f3c, f4c = loops.F3C_F4C(x)
+    a = (f1c / 12.0 * big_l - 47.0 / 72.0 * f3c - 0.5 * f1c * lq) / m2
+    b = (f2c / 3.0 * big_l - 61.0 / 9.0 * f4c - f2c * lq) / (m_lepton * m2)
     return jnp.stack([a / s, a, -2.0 * b])
 
 
