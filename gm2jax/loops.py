@@ -1219,8 +1219,9 @@ def F3C_F4C(x):
 
 _W_Q = 0.05  # Taylor window about z = 1/4: truncation ~ 0.2^30 |c| < 1e-20
 _Z_LARGE = 4.0  # large-z series above: truncation ~ (1/16)^_N_LARGE
-_N_LARGE = 20
-_N_CL2 = 24  # Clausen series terms: theta <= 2.3 (z >= 0.3), (2.3/2 pi)^48 ~ 1e-21
+_N_LARGE = 16  # exact tail at z = 4 (all three functions): <= 3.5e-20
+_N_CL2 = 18  # Clausen series terms: theta <= 2.3 (z >= 0.3), exact tail <= 9.3e-20
+_N_QUARTER = 24  # terms of _FPS_QUARTER used: tail at |z - 1/4| = 0.05 <= 7.4e-20
 
 _FPS_QUARTER = (
     1.3862943611198906,
@@ -1309,14 +1310,18 @@ def _f_ps_small_large(z):
     # z < 1/4: real y
     zl = jnp.where(lo, z, 0.1)
     y = jnp.sqrt(1.0 - 4.0 * zl)
-    f_lo = 2.0 * zl / y * (_li2_one_minus(2.0 / (1.0 + y)) - _li2_one_minus((1.0 + y) / (2.0 * zl)))
+    # Li2(1 - a) - Li2(1 - b) with 1 - b = 1/(1 - a) = -(1 + y)/(1 - y) < 0: by the inversion
+    # formula Li2(1/u) = -Li2(u) - pi^2/6 - ln^2(-u)/2 it is 2 Li2(u) + pi^2/6 + ln^2(-u)/2, u = 1 - a
+    # (one Li2 instead of two; -u = (1 - y)/(1 + y) = 4z/(1 + y)^2 avoids the cancellation in 1 - y)
+    lnu = jnp.log(4.0 * zl / (1.0 + y) ** 2)
+    f_lo = 2.0 * zl / y * (2.0 * _li2_one_minus(2.0 / (1.0 + y)) + math.pi**2 / 6.0 + 0.5 * lnu**2)
     # z > 1/4: Clausen form
     zh = jnp.where(hi, z, 1.0)
     yh = jnp.sqrt(4.0 * zh - 1.0)
     f_hi = 4.0 * zh / yh * _clausen2(jnp.arctan2(yh, 2.0 * zh - 1.0))
     # Taylor window
     w = jnp.where(lo | hi, 0.0, z - 0.25)
-    f_mid = _horner(_FPS_QUARTER, w)
+    f_mid = _horner(_FPS_QUARTER[:_N_QUARTER], w)
     return jnp.where(lo, f_lo, jnp.where(hi, f_hi, f_mid))
 
 
