@@ -1,0 +1,109 @@
+"""Per-piece profile of the MSSM two-loop a_mu (jit + vmap, value only): HLO size, compile time, us/point.
+
+Usage::
+
+    python benchmarks/amu_2l_profile.py [--batch 2000] [--cores 1] [--out FILE]
+
+Each piece is compiled on its own (pure functions of the MSSM parameters, resummed Delta_mu = 0 for the
+pieces, the total = :func:`gm2jax.models.mssm.amu_parts` with GM2Calc resummation and status); the
+table is printed and written to ``benchmarks/results/amu_throughput_2l_profile.txt`` (or ``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pathlib
+import subprocess
+import time
+
+from _results import pin_cores  # benchmarks/_results.py (the script's folder is on sys.path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batch", type=int, default=2000)
+    ap.add_argument("--cores", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "amu_throughput_2l_profile.txt"))
+    args = ap.parse_args()
+    pin_cores(args.cores)
+
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    from gm2jax import MSSMParams, SMInputs
+    from gm2jax.sm import couplings
+
+    mods = {m: importlib.import_module(f"gm2jax.models.mssm.{m}") for m in ("amu_1l", "amu_2l", "amu_2l_fsf", "amu_2l_photonic", "amu_2l_barr_zee", "sfermions")}
+    sm = SMInputs.from_convention("gm2calc")
+    n = args.batch
+    key = jax.random.key(1)
+
+    def u(i, shape, lo, hi):
+        return jax.random.uniform(jax.random.fold_in(key, i), shape, minval=lo, maxval=hi)
+
+    sgn = lambda i: jax.numpy.where(jax.random.bernoulli(jax.random.fold_in(key, 50 + i), 0.5, (n,)), 1.0, -1.0)  # noqa: E731
+    p = MSSMParams(
+        tan_beta=u(0, (n,), 2, 60), mu=sgn(0) * u(1, (n,), 100, 2000), M1=sgn(1) * u(2, (n,), 100, 2000),
+        M2=u(3, (n,), 100, 2000), msl=u(4, (n, 3), 200, 2000), mse=u(5, (n, 3), 200, 2000),
+        Ae=u(6, (n, 3), -1000, 1000), M3=u(7, (n,), 1000, 5000), MA=u(8, (n,), 300, 3000),
+        msq=u(9, (n, 3), 1000, 5000), msu=u(10, (n, 3), 1000, 5000), msd=u(11, (n, 3), 1000, 5000),
+        Au=u(12, (n, 3), -1000, 1000), Ad=u(13, (n, 3), -1000, 1000), Q=u(14, (n,), 500, 3000),
+    )
+    m_l = sm.lepton_mass("mu")
+    a1, a2, fsf, ph, bz, sf = (mods[k] for k in ("amu_1l", "amu_2l", "amu_2l_fsf", "amu_2l_photonic", "amu_2l_barr_zee", "sfermions"))
+
+    def third(q):
+        return sf.third_generation(q, sm, couplings(sm), "gm2calc")
+
+    def fsf_piece(q):
+        t = third(q)
+        return fsf.amu_2l_fsf(q, couplings(sm), "mu", m_l, t.y_t, t.y_b, t.y_tau, 0.0)
+
+    pieces = [
+        ("1L neutralino", lambda q: a1.amu_1l_neutralino(q, couplings(sm), "mu", m_l, 0.0)),
+        ("1L chargino", lambda q: a1.amu_1l_chargino(q, couplings(sm), "mu", m_l, 0.0)),
+        ("third generation (Delta_b, m_b(MZ), matrices)", lambda q: third(q).y_b),
+        ("2L fsf (incl. third gen.)", fsf_piece),
+        ("2L photonic chargino", lambda q: ph.amu_2l_photonic_chargino(q, couplings(sm), "mu", m_l, 0.0, alpha_0=sm.alpha_0)),
+        ("2L photonic neutralino", lambda q: ph.amu_2l_photonic_neutralino(q, couplings(sm), "mu", m_l, 0.0, alpha_0=sm.alpha_0)),
+        ("2L Barr-Zee sfermion (incl. third gen.)", lambda q: bz.amu_2l_barr_zee_sfermion(q, couplings(sm), m_l, third(q), 0.0)),
+        ("2L Barr-Zee chargino", lambda q: bz.amu_2l_barr_zee_chargino(q, couplings(sm), m_l, 0.0)),
+        ("amu_parts total (1L+2L, status, resummed)", lambda q: a2.amu_parts(q, sm, "mu", 2, "gm2calc").total),
+    ]
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        rev = "?"
+    lines = [
+        "# MSSM 1L+2L (resummed, a_mu) per-piece profile: jit(vmap) over %d random points, %d pinned core(s)," % (n, args.cores),
+        "# 2-core VM shared with other jobs (absolute rates are lower bounds; the ratios are the point).",
+        "# %s gm2jax %s  (benchmarks/amu_2l_profile.py)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), rev),
+    ]
+    for line in lines:
+        print(line, flush=True)
+    for name, f in pieces:
+        fn = jax.jit(jax.vmap(f))
+        t0 = time.perf_counter()
+        lowered = fn.lower(p)
+        hlo = len(lowered.as_text().splitlines())
+        compiled = lowered.compile()
+        comp = time.perf_counter() - t0
+        jax.block_until_ready(compiled(p))
+        best = float("inf")
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            jax.block_until_ready(compiled(p))
+            best = min(best, time.perf_counter() - t0)
+        line = f"{name:45s} HLO lines {hlo:6d}  compile {comp:6.1f}s  {n / best:12.0f} points/s  ({best / n * 1e6:7.2f} us/point)"
+        print(line, flush=True)
+        lines.append(line)
+    lines.append("loadavg %s" % (os.getloadavg(),))
+    print(lines[-1])
+    pathlib.Path(args.out).write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
