@@ -154,8 +154,10 @@ def amu_parts(
         p, sm, lepton, 0.0, resummation, _global, _lepton_status, _safe_params
     )
     fields = {k: [] for k in AmuResult2L.__dataclass_fields__ if k not in ("total",)}
+    # lepton-independent: once per point, on the globally safe parameters (equal to each lepton's
+    # safe parameters wherever that lepton is unflagged; flagged leptons' values are masked below)
+    third = sfermions.third_generation(ps, sm, c, resummation)
     for lep, (st, d, m_l, q) in zip(leptons, rows):
-        third = sfermions.third_generation(q, sm, c, resummation)
         d_use = d if resummation is not None else jnp.zeros_like(d)
         a_n = amu_1l_neutralino(q, c, lep, m_l, d_use)
         a_c = amu_1l_chargino(q, c, lep, m_l, d_use)
