@@ -83,7 +83,7 @@ def amu(files, lepton, loops, resum, fmt, model, as_json, as_slha, benchmarks, l
 
 
 def _amu_line(row) -> str:
-    fmt = lambda x: "not computed" if x is None else f"{x:.8e}"  # noqa: E731
+    fmt = lambda x: "not computed" if x is None else f"{x:.8e}"
     unc = "" if row.get("uncertainty") is None else f" +- {row['uncertainty']:.8e}"
     parts = f"1L {fmt(row.get('one_loop'))}, 2L {fmt(row.get('two_loop'))}" if row.get("model") == "mssm" else ""
     tags = ", ".join(str(t) for t in (row.get("format"), f"loops {row.get('loops')}", "resummed" if row.get("resummed") else None) if t)
@@ -123,9 +123,8 @@ def _progress(enabled: bool):
 
 
 def _sample_and_write(cfg, init, out, progress, overrides):
-    from gm2jax import sample as smp
-
     from gm2jax import plot
+    from gm2jax import sample as smp
 
     res = smp.run_nuts(cfg, init=init, progress=progress, **overrides)
     with progress.phase("writing", "posterior.nc, posterior_summary.json, corner.png, marginals.png"):

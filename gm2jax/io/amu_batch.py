@@ -45,7 +45,7 @@ class _Job:
 def _two_loop_module():
     """B1's two-loop MSSM entry point, or None while it is not available."""
     try:
-        from gm2jax.models.mssm import amu_2l  # noqa: F401
+        from gm2jax.models.mssm import amu_2l
     except ImportError:
         return None
     return amu_2l
@@ -70,7 +70,13 @@ def _read(path, fmt, lepton, loops, resum, model) -> _Job:
 
 
 def _read_kind(doc, text, source, fmt, lepton, loops, resum) -> _Job:
-    from gm2jax.io.slha_input import Config, detect_format, from_slha_parameters, from_slha_spectrum, read_config
+    from gm2jax.io.slha_input import (
+        Config,
+        detect_format,
+        from_slha_parameters,
+        from_slha_spectrum,
+        read_config,
+    )
 
     kind = fmt or detect_format(doc)
     if kind == "slha":

@@ -197,11 +197,11 @@ def _bino_pole_mass(doc: SLHADocument, mass: dict, chi: list, drbar, sm) -> floa
     if max(abs(x) for x in col) > EPS:
         idx = int(np.argmax(np.square(col)))
     else:  # GM2Calc: the tree-level mixing of the DR-bar parameters decides
+        import jax
+
         from gm2jax import linalg
         from gm2jax.models.mssm import spectrum as sp
         from gm2jax.sm import couplings
-
-        import jax
 
         with jax.enable_x64(True):
             w, v = linalg.eigh_sym(sp.neutralino_matrix(drbar, couplings(sm)))
