@@ -17,7 +17,13 @@ import pytest
 from gm2jax import loops
 
 NAMES = ("F3C", "F4C", "F3N", "F4N")
-mpmath.mp.dps = 50
+
+@pytest.fixture(autouse=True)
+def _mpmath_digits():
+    """50 mpmath digits for this module's references, restored afterwards (a module-level
+    setting would leak into every other module collected after it)."""
+    with mpmath.workdps(50):
+        yield
 
 GRID = sorted(
     {

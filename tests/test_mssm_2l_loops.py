@@ -14,7 +14,13 @@ import pytest
 
 from gm2jax import loops
 
-mp.mp.dps = 40
+
+@pytest.fixture(autouse=True)
+def _mpmath_digits():
+    """40 mpmath digits for this module's references, restored afterwards (a module-level
+    setting would leak into every other module collected after it)."""
+    with mp.workdps(40):
+        yield
 
 GRID = [0.0, 1e-12, 1e-4, 0.05, 0.19999, 0.2, 0.20001, 0.23, 0.25, 0.26, 0.29999, 0.3, 0.30001,
         0.7, 1.0, 2.5, 3.99999, 4.0, 4.00001, 30.0, 1e3, 1e6, 1e9]

@@ -13,7 +13,13 @@ import pytest
 
 from gm2jax import loops as L
 
-mp.mp.dps = 30
+
+@pytest.fixture(autouse=True)
+def _mpmath_digits():
+    """30 mpmath digits for this module's references, restored afterwards (a module-level
+    setting would leak into every other module collected after it)."""
+    with mp.workdps(30):
+        yield
 
 
 def phi_mp(x, y, z):
