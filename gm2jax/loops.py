@@ -1368,7 +1368,7 @@ def f_PS(z):
 
     Example:
         >>> round(float(f_PS(0.25)), 12)
-        1.386294361120
+        1.38629436112
     """
     return _bz("PS", z)
 

@@ -1310,6 +1310,8 @@ def run_scan(
                 seconds=secs,
                 points_per_second=computed_rows / secs if secs > 0 else float("nan"),
             )
+    except TimeoutError:  # an OSError subclass, but a cluster/timeout problem, not the directory
+        raise
     except OSError as err:
         raise InvalidInput(
             f"{out}: cannot use the scan directory ({err.strerror or err}"
