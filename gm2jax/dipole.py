@@ -56,7 +56,6 @@ from gm2jax.errors import InvalidInput
 from gm2jax.likelihood import delta_chi2_quantile
 from gm2jax.measurements import UpperLimit, edm_limit, lepton_decay_br, lfv_limit
 from gm2jax.sm import LEPTONS, SMInputs, lepton_index
-from gm2jax.sm import alpha_0 as sm_alpha_0
 
 HBARC_GEV_CM = 1.973269804e-14
 """hbar c in GeV cm (exact since the 2019 SI: 197.3269804 MeV fm; CODATA 2018)."""
@@ -74,11 +73,6 @@ PREDICTION_KEYS = {"mu_e": "br_mu_e_gamma", "tau_mu": "br_tau_mu_gamma", "tau_e"
 
 def _sm(sm):
     return SMInputs.from_convention("pdg") if sm is None else sm
-
-
-def _alpha_0(sm: SMInputs) -> float:
-    """alpha(0) of the convention matching ``sm`` (gm2calc for on-shell, pdg otherwise)."""
-    return sm_alpha_0("gm2calc" if sm.scheme == "onshell" else "pdg")
 
 
 def _decay(decay: str):
@@ -128,7 +122,7 @@ def c_from_amu(a_l, lepton: str = "mu", sm: SMInputs | None = None):
 
 def _lfv_prefactor(decay: str, sm: SMInputs, alpha=None):
     _, _, nunu = DECAYS[decay]
-    a = _alpha_0(sm) if alpha is None else alpha
+    a = sm.alpha_0 if alpha is None else alpha
     return lepton_decay_br(nunu) * 3.0 * a / (math.pi * jnp.asarray(sm.G_F) ** 2)
 
 
@@ -144,7 +138,7 @@ def br_lfv(c_ij, c_ji=0.0, decay: str = "mu_e", sm: SMInputs | None = None, alph
             heavier lepton's mass, module docstring).
         decay: ``"mu_e"``, ``"tau_mu"`` or ``"tau_e"``.
         sm: SM inputs (``G_F``); default PDG.
-        alpha: fine-structure constant; default alpha(0) of the ``sm`` convention.
+        alpha: fine-structure constant; default ``sm.alpha_0`` (alpha(0) of the ``sm`` convention).
 
     Returns:
         The branching ratio (dimensionless).
@@ -170,7 +164,7 @@ def c_lfv_bound(br_limit, decay: str = "mu_e", sm: SMInputs | None = None, alpha
         br_limit: upper limit on the branching ratio.
         decay: ``"mu_e"``, ``"tau_mu"`` or ``"tau_e"``.
         sm: SM inputs; default PDG.
-        alpha: fine-structure constant; default alpha(0).
+        alpha: fine-structure constant; default ``sm.alpha_0``.
     """
     _decay(decay)
     sm = _sm(sm)

@@ -22,7 +22,7 @@ import pytest
 from gm2jax.errors import InvalidInput
 from gm2jax.likelihood import Likelihood
 from gm2jax.models.lmutau import kinetic, lhc, limits
-from gm2jax.sm import _load_conventions
+from gm2jax.sm import _load_conventions, alpha_0
 
 _PDG = _load_conventions()["pdg"]
 M_MU = float(_PDG["m_mu"]["value"])
@@ -244,7 +244,7 @@ def test_gm2_band_gradient():
 def _eps_mp(g, q2, pairs):
     """Direct mpmath integration of the polarisation integrals (module docstring of kinetic)."""
     with mp.workdps(30):
-        e = mp.sqrt(4 * mp.pi * mp.mpf(kinetic.alpha_0()))
+        e = mp.sqrt(4 * mp.pi * mp.mpf(alpha_0()))
         q2 = mp.mpf(q2)
         tot = mp.mpf(0)
         for kind, ml, mh in pairs:
@@ -256,7 +256,7 @@ def _eps_mp(g, q2, pairs):
 
 
 def test_kinetic_mixing_closed_form_and_sleptons():
-    e = math.sqrt(4 * math.pi * kinetic.alpha_0())
+    e = math.sqrt(4 * math.pi * alpha_0())
     lep = e * math.log(M_TAU**2 / M_MU**2) / (12 * math.pi**2)
     assert float(kinetic.epsilon_kinetic(1.0, M_MU, M_TAU)) == pytest.approx(lep, rel=1e-14)
     assert kinetic.KAPPA_LEPTON == pytest.approx(lep, rel=1e-14)
@@ -296,7 +296,7 @@ def test_kinetic_mixing_q2_limits_and_errors():
     with jax.enable_x64(True):
         dq = jax.grad(lambda q: kinetic.epsilon_kinetic(1.0, M_MU, M_TAU, q2=q))(jnp.asarray(0.0))
     # d eps/d q2 at 0 = e g/(2 pi^2) (1/30)(1/m_mu^2 - 1/m_tau^2)   (J1(a) = a/30 + ...)
-    e = math.sqrt(4 * math.pi * kinetic.alpha_0())
+    e = math.sqrt(4 * math.pi * alpha_0())
     assert float(dq) == pytest.approx(e / (2 * math.pi**2) / 30 * (1 / M_MU**2 - 1 / M_TAU**2), rel=1e-10)
     with pytest.raises(InvalidInput, match="q2"):
         kinetic.epsilon_kinetic(1.0, M_MU, M_TAU, q2=0.1)

@@ -60,18 +60,12 @@ import numpy as np
 
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput
+from gm2jax.sm import alpha_0
 
-__all__ = ["epsilon_kinetic", "alpha_0", "KAPPA_LEPTON"]
+__all__ = ["epsilon_kinetic", "KAPPA_LEPTON"]
 
 _A_SERIES = 0.05  # series for a = -q2/m^2 below this (12 terms: error < 0.05**13 relative)
 _N_SERIES = 12
-
-
-def alpha_0() -> float:
-    """Thomson-limit fine-structure constant alpha(0) (CODATA 2022, ``sm_inputs.yaml``)."""
-    from gm2jax.sm import alpha_0 as sm_alpha_0
-
-    return sm_alpha_0("pdg")
 
 
 def _moment(n: int) -> float:
