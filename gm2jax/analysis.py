@@ -1,6 +1,6 @@
 """What only gradients give: modes, Laplace approximations, sensitivities and constrained bounds.
 
-Built on a :class:`gm2jax.config.Problem` (the chi^2 of a configuration as a pure function of the
+Built on a :class:`gm2jax.problem.Problem` (the chi^2 of a configuration as a pure function of the
 free-parameter vector, in the physical space ``x`` or the unconstrained space ``u`` of the
 config's bijections):
 
@@ -44,7 +44,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gm2jax.config import Problem
+from gm2jax.problem import Problem
 from gm2jax.errors import InvalidInput
 from gm2jax.likelihood import delta_chi2_quantile
 

@@ -1,27 +1,18 @@
-"""Fit/sample configurations in TOML, validated before any computation, and the fit *problem*.
+"""Fit/sample configurations in TOML, validated before any computation.
 
 A configuration names the model, the dataset, the SM convention, the free parameters with
 ranges and priors, fixed and derived parameters and the likelihood terms (layout: the
 files in ``fits/``; every key is documented in :func:`parse_config`).  Every problem is
 reported as :class:`gm2jax.errors.InvalidInput` naming the TOML key path, e.g.
-``parameters.mu.range: empty range [5000.0, 300.0]; need lo < hi``.
+``parameters.mu.range: empty range [5000.0, 300.0]; need lo < hi``.  The model is resolved
+through :func:`gm2jax.registry.get_model` and carried as ``config.spec``; its ``domain`` (hard
+physical limits per parameter, e.g. tan(beta) > 0) is checked here, before anything compiles.
 
-Constrained parameters reach an unconstrained space by explicit bijections (never clipping):
-
-===========================  =========================================  ==================
-prior / range                x = T(u)                                   log |dx/du|
-===========================  =========================================  ==================
-uniform or normal, [lo, hi]  lo + (hi - lo) sigmoid(u)                  ln(hi-lo) + ln s(u) + ln s(-u)
-loguniform, [lo, hi], lo>0   exp(ln lo + ln(hi/lo) sigmoid(u))          ln ln(hi/lo) + ln s(u) + ln s(-u) + ln x
-normal, [lo, inf)            lo + exp(u)                                u
-normal, (-inf, hi]           hi - exp(u)                                u
-normal, (-inf, inf)          u                                          0
-===========================  =========================================  ==================
-
-Derived parameters are arithmetic expressions of other parameters (``M1 = "-(M2 - 20)"``,
-``mE2 = "sqrt(mR**2 + mH**2)"``) with ``+ - * / **``, numbers and ``sqrt exp log log10 abs``;
-free parameters that are not model parameters (auxiliary, like ``mH``) are allowed when a
-derived expression uses them.
+Free parameters reach an unconstrained space by the bijections of :mod:`gm2jax.priors`.
+Derived parameters are expressions of other parameters in the language of
+:mod:`gm2jax.expressions` (``M1 = "-(M2 - 20)"``, ``mE2 = "sqrt(mR**2 + mH**2)"``); free
+parameters that are not model parameters (auxiliary, like ``mH``) are allowed when a derived
+expression uses them.  :meth:`FitConfig.problem` gives the :class:`gm2jax.problem.Problem`.
 
 Example:
     >>> cfg = parse_config({"model": "mssm", "parameters": {"mu": {"range": [300.0, 3000.0]}},
@@ -33,211 +24,21 @@ Example:
 
 from __future__ import annotations
 
-import ast
 import dataclasses
+import json
 import math
-import operator
 import os
 import pathlib
 import tomllib
 from collections.abc import Mapping
 
-import jax
-import jax.numpy as jnp
-import numpy as np
-
 from gm2jax.errors import InvalidInput
-from gm2jax.likelihood import build_likelihood, get_model
+from gm2jax.expressions import Expression, compile_expression
+from gm2jax.likelihood import get_model as _registered_model
 from gm2jax.measurements import Dataset, load_dataset
-
-PRIORS = ("uniform", "loguniform", "normal")
-
-# --------------------------------------------------------------------------------------
-# Bijections
-# --------------------------------------------------------------------------------------
-
-
-def _log_sigmoid(u):
-    return -jax.nn.softplus(-u)
-
-
-@dataclasses.dataclass(frozen=True)
-class Bijection:
-    """Map from the unconstrained real line to a parameter's range (see the module table).
-
-    Attributes:
-        kind: ``"sigmoid"``, ``"logsigmoid"``, ``"lower_exp"``, ``"upper_exp"`` or ``"identity"``.
-        lo, hi: the range (may be infinite for the exp / identity kinds).
-    """
-
-    kind: str
-    lo: float
-    hi: float
-
-    def forward(self, u):
-        """Physical value x = T(u)."""
-        if self.kind == "sigmoid":
-            return self.lo + (self.hi - self.lo) * jax.nn.sigmoid(u)
-        if self.kind == "logsigmoid":
-            a, b = math.log(self.lo), math.log(self.hi)
-            return jnp.exp(a + (b - a) * jax.nn.sigmoid(u))
-        if self.kind == "lower_exp":
-            return self.lo + jnp.exp(u)
-        if self.kind == "upper_exp":
-            return self.hi - jnp.exp(u)
-        return u + 0.0
-
-    def inverse(self, x):
-        """u = T^-1(x); x must lie strictly inside the range."""
-        if self.kind == "sigmoid":
-            t = (x - self.lo) / (self.hi - self.lo)
-            return jnp.log(t) - jnp.log1p(-t)
-        if self.kind == "logsigmoid":
-            a, b = math.log(self.lo), math.log(self.hi)
-            t = (jnp.log(x) - a) / (b - a)
-            return jnp.log(t) - jnp.log1p(-t)
-        if self.kind == "lower_exp":
-            return jnp.log(x - self.lo)
-        if self.kind == "upper_exp":
-            return jnp.log(self.hi - x)
-        return x + 0.0
-
-    def log_det_jacobian(self, u):
-        """ln |dx/du| at u."""
-        if self.kind == "sigmoid":
-            return math.log(self.hi - self.lo) + _log_sigmoid(u) + _log_sigmoid(-u)
-        if self.kind == "logsigmoid":
-            a, b = math.log(self.lo), math.log(self.hi)
-            return math.log(b - a) + _log_sigmoid(u) + _log_sigmoid(-u) + jnp.log(self.forward(u))
-        if self.kind in ("lower_exp", "upper_exp"):
-            return u + 0.0
-        return jnp.zeros_like(u)
-
-
-@dataclasses.dataclass(frozen=True)
-class ParamSpec:
-    """A free parameter.
-
-    Attributes:
-        name: parameter name.
-        lo, hi: range (GeV for masses; may be infinite for normal priors).
-        prior: ``"uniform"``, ``"loguniform"`` or ``"normal"``.
-        mean, sigma: normal prior (NaN otherwise).
-        start: optional starting value (NaN: random starts from the prior).
-        bijection: the map to the unconstrained space.
-        model_parameter: False for auxiliary parameters used only by derived expressions.
-    """
-
-    name: str
-    lo: float
-    hi: float
-    prior: str
-    mean: float
-    sigma: float
-    start: float
-    bijection: Bijection
-    model_parameter: bool = True
-
-    def log_prior(self, x):
-        """Normalised log prior density at the physical value ``x`` (-inf outside the range)."""
-        inside = (x > self.lo) & (x < self.hi)
-        xs = jnp.where(inside, x, self.bijection.forward(0.0))
-        if self.prior == "uniform":
-            lp = -math.log(self.hi - self.lo) + 0.0 * xs
-        elif self.prior == "loguniform":
-            lp = -jnp.log(xs) - math.log(math.log(self.hi / self.lo))
-        else:
-            z = (xs - self.mean) / self.sigma
-            mass = _normal_mass(self.lo, self.hi, self.mean, self.sigma)
-            lp = -0.5 * z**2 - math.log(self.sigma * math.sqrt(2 * math.pi) * mass)
-        return jnp.where(inside, lp, -jnp.inf)
-
-    def sample_prior(self, key, n: int):
-        """``n`` draws from the prior (NumPy float64 array)."""
-        u = jax.random.uniform(key, (n,), dtype=jnp.float64, minval=1e-6, maxval=1 - 1e-6)
-        if self.prior == "uniform":
-            return self.lo + (self.hi - self.lo) * u
-        if self.prior == "loguniform":
-            return jnp.exp(math.log(self.lo) + math.log(self.hi / self.lo) * u)
-        from jax.scipy.special import ndtr, ndtri
-
-        a = ndtr((self.lo - self.mean) / self.sigma) if math.isfinite(self.lo) else 0.0
-        b = ndtr((self.hi - self.mean) / self.sigma) if math.isfinite(self.hi) else 1.0
-        return self.mean + self.sigma * ndtri(a + (b - a) * u)
-
-
-def _normal_mass(lo, hi, mean, sigma) -> float:
-    cdf = lambda x: 0.5 * (1 + math.erf((x - mean) / (sigma * math.sqrt(2))))  # noqa: E731
-    return (cdf(hi) if math.isfinite(hi) else 1.0) - (cdf(lo) if math.isfinite(lo) else 0.0)
-
-
-# --------------------------------------------------------------------------------------
-# Derived-parameter expressions
-# --------------------------------------------------------------------------------------
-
-_FUNCS = {"sqrt": jnp.sqrt, "exp": jnp.exp, "log": jnp.log, "log10": jnp.log10, "abs": jnp.abs}
-_BINOPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv, ast.Pow: operator.pow}
-_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
-
-
-@dataclasses.dataclass(frozen=True)
-class Expression:
-    """A validated arithmetic expression of parameter names (see the module docstring)."""
-
-    text: str
-    names: frozenset
-    _tree: ast.AST = dataclasses.field(repr=False, compare=False)
-
-    def __call__(self, env: Mapping):
-        return _eval(self._tree, env)
-
-
-def _eval(node, env):
-    if isinstance(node, ast.Expression):
-        return _eval(node.body, env)
-    if isinstance(node, ast.Constant):
-        return float(node.value)
-    if isinstance(node, ast.Name):
-        return env[node.id]
-    if isinstance(node, ast.BinOp):
-        return _BINOPS[type(node.op)](_eval(node.left, env), _eval(node.right, env))
-    if isinstance(node, ast.UnaryOp):
-        return _UNARY[type(node.op)](_eval(node.operand, env))
-    return _FUNCS[node.func.id](_eval(node.args[0], env))  # ast.Call (validated)
-
-
-def compile_expression(text, where: str) -> Expression:
-    """Parse and validate ``text``; raise :class:`InvalidInput` naming ``where`` on any problem."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        text = repr(float(text))
-    if not isinstance(text, str):
-        raise InvalidInput(f"{where}: give an expression string such as \"-(M2 - 20)\" (got {text!r})")
-    try:
-        tree = ast.parse(text, mode="eval")
-    except SyntaxError:
-        raise InvalidInput(f"{where}: cannot parse expression {text!r}") from None
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            pass
-        elif isinstance(node, ast.Call):
-            if not (isinstance(node.func, ast.Name) and node.func.id in _FUNCS and len(node.args) == 1 and not node.keywords):
-                raise InvalidInput(f"{where}: only one-argument calls of {sorted(_FUNCS)} are allowed in {text!r}")
-        elif isinstance(node, ast.Constant):
-            if not isinstance(node.value, (int, float)) or isinstance(node.value, bool):
-                raise InvalidInput(f"{where}: only numbers are allowed as constants in {text!r}")
-        elif isinstance(node, ast.BinOp):
-            if type(node.op) not in _BINOPS:
-                raise InvalidInput(f"{where}: operator {type(node.op).__name__} not allowed in {text!r} (use + - * / **)")
-        elif isinstance(node, ast.UnaryOp):
-            if type(node.op) not in _UNARY:
-                raise InvalidInput(f"{where}: operator {type(node.op).__name__} not allowed in {text!r}")
-        elif not isinstance(node, (ast.Expression, ast.Load, ast.operator, ast.unaryop)):
-            raise InvalidInput(f"{where}: {type(node).__name__} not allowed in {text!r}")
-    # the function nodes of calls are not parameter names
-    func_nodes = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in func_nodes}
-    return Expression(text=text, names=frozenset(names), _tree=tree)
-
+from gm2jax.priors import PRIORS, ParamSpec, bijection_for
+from gm2jax.problem import Problem
+from gm2jax.sm import SMInputs
 
 # --------------------------------------------------------------------------------------
 # Configuration
@@ -330,6 +131,7 @@ class FitConfig:
             MSSM; None for models with a single order).
         theory_model: add the model's point-by-point theory uncertainty (GM2Calc's estimate for
             the MSSM at two loops) in quadrature (``likelihood.theory_uncertainty_model``, default true).
+        spec: the resolved model (:class:`gm2jax.modelspec.ModelSpec` named by ``model``).
     """
 
     name: str
@@ -352,6 +154,7 @@ class FitConfig:
     raw: Mapping = dataclasses.field(repr=False)
     loops: int | None = None
     theory_model: bool = True
+    spec: object = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -377,8 +180,6 @@ class FitConfig:
     def problem_key(self) -> str:
         """A string that identifies the likelihood problem (everything but ``[fit]``/``[sample]``);
         equal keys give identical :class:`Problem` functions (used to reuse compilations)."""
-        import json
-
         return json.dumps(
             {
                 "model": self.model,
@@ -402,6 +203,15 @@ class FitConfig:
     def problem(self) -> "Problem":
         """The :class:`Problem` (pure functions of the parameter vector) of this config."""
         return Problem(self)
+
+
+def get_model(name, models=None):
+    """Interim until gm2jax.registry lands: the model ``name`` from ``models`` or the registry."""
+    if models is None:
+        return _registered_model(name)
+    if name not in models:
+        raise InvalidInput(f"unknown model {name!r}: use one of {sorted(models)}")
+    return models[name]
 
 
 _CHOICES = {"optimizer": ("adam", "lbfgs")}
@@ -461,17 +271,7 @@ def _parse_param(name: str, body, where: str, model_parameter: bool) -> ParamSpe
         start = _number(body["start"], f"{where}.start")
         if not lo < start < hi:
             raise InvalidInput(f"{where}.start: {start} lies outside the range [{lo}, {hi}]")
-    if prior == "loguniform":
-        bij = Bijection("logsigmoid", lo, hi)
-    elif math.isfinite(lo) and math.isfinite(hi):
-        bij = Bijection("sigmoid", lo, hi)
-    elif math.isfinite(lo):
-        bij = Bijection("lower_exp", lo, hi)
-    elif math.isfinite(hi):
-        bij = Bijection("upper_exp", lo, hi)
-    else:
-        bij = Bijection("identity", lo, hi)
-    return ParamSpec(name, lo, hi, prior, mean, sigma, start, bij, model_parameter)
+    return ParamSpec(name, lo, hi, prior, mean, sigma, start, bijection_for(prior, lo, hi), model_parameter)
 
 
 def _options(body, cls, where: str, free_names):
@@ -530,7 +330,7 @@ def _options(body, cls, where: str, free_names):
     return cls(**out)
 
 
-def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", base_dir=None) -> FitConfig:
+def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", base_dir=None, models: Mapping | None = None) -> FitConfig:
     """Validate a configuration mapping (the parsed TOML) into a :class:`FitConfig`.
 
     Top-level keys: ``name``, ``description``, ``model`` (``"mssm"``), ``dataset`` (a name of
@@ -544,6 +344,9 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
     ``theory_uncertainty_model`` (default true: the model's own estimate, GM2Calc's for the MSSM
     at two loops, added in quadrature), ``chi2_failed``), ``[fit]`` (:class:`FitOptions`) and ``[sample]`` (:class:`SampleOptions`).
 
+    ``models`` maps model names to :class:`gm2jax.modelspec.ModelSpec` in place of the package's
+    registry (tests with toy models); None uses :data:`gm2jax.registry.MODELS`.
+
     Raises:
         InvalidInput: naming the offending key path.
     """
@@ -555,7 +358,7 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
     name = str(doc.get("name", name))
     model_name = doc.get("model", "mssm")
     try:
-        model = get_model(model_name)
+        model = get_model(model_name, models)
     except InvalidInput as err:
         raise InvalidInput(f"model: {err}") from None
 
@@ -574,8 +377,6 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
 
     # SM convention
     conv = doc.get("sm_convention", "pdg")
-    from gm2jax.sm import SMInputs
-
     try:
         SMInputs.from_convention(conv)
     except InvalidInput as err:
@@ -706,6 +507,7 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
         raw=dict(doc),
         loops=loops,
         theory_model=theory_model,
+        spec=model,
     )
 
 
@@ -729,8 +531,8 @@ def _topological(derived: Mapping[str, Expression]) -> list[str]:
     return order
 
 
-def load_config(path: str | os.PathLike) -> FitConfig:
-    """Read and validate a TOML configuration file (see :func:`parse_config`).
+def load_config(path: str | os.PathLike, *, models: Mapping | None = None) -> FitConfig:
+    """Read and validate a TOML configuration file (see :func:`parse_config`; ``models`` as there).
 
     Raises:
         InvalidInput: missing file, TOML syntax error, or any invalid key (named by its path).
@@ -748,137 +550,4 @@ def load_config(path: str | os.PathLike) -> FitConfig:
         ) from None
     except OSError as err:
         raise InvalidInput(f"{p}: cannot read the configuration: {err.strerror or err}") from None
-    return parse_config(doc, name=p.stem, origin=str(p), base_dir=p.parent)
-
-
-# --------------------------------------------------------------------------------------
-# Problem: pure functions of the free-parameter vector
-# --------------------------------------------------------------------------------------
-
-
-class Problem:
-    """Pure functions of the free-parameter vector ``x`` (physical, shape (n,)) or ``u`` (unconstrained).
-
-    Every method works on ONE point and is jit/vmap/grad safe; failed points give
-    ``chi2 = chi2_failed`` and ``loglike = -inf`` with finite gradients.  Call it with x64
-    enabled (``with jax.enable_x64(True):``); :func:`gm2jax.fit.run_fit` and
-    :func:`gm2jax.sample.run_nuts` do so themselves.
-
-    Attributes:
-        config: the :class:`FitConfig`.
-        names: free parameter names.
-        sm: :class:`gm2jax.sm.SMInputs` of the configured convention.
-        likelihood: the :class:`gm2jax.likelihood.Likelihood`.
-    """
-
-    def __init__(self, config: FitConfig):
-        from gm2jax.sm import SMInputs
-
-        self.config = config
-        self.names = config.names
-        self.model = get_model(config.model)
-        self.sm = SMInputs.from_convention(config.sm_convention)
-        self.likelihood = build_likelihood(
-            config.dataset,
-            observables=config.observables,
-            model=config.model,
-            constraints=config.constraints,
-            theory_sigma=config.theory_sigma,
-            theory_rel=config.theory_rel,
-            chi2_failed=config.chi2_failed,
-            theory_model=config.theory_model and config.loops == 2,
-        )
-
-    @property
-    def ndim(self) -> int:
-        return len(self.names)
-
-    @property
-    def lower(self) -> np.ndarray:
-        return np.array([p.lo for p in self.config.free])
-
-    @property
-    def upper(self) -> np.ndarray:
-        return np.array([p.hi for p in self.config.free])
-
-    def values(self, x) -> dict:
-        """Every parameter (free, fixed, derived) as a dict of scalars."""
-        env = {n: x[i] for i, n in enumerate(self.names)}
-        env.update({n: jnp.asarray(v, dtype=jnp.float64) for n, v in self.config.fixed.items()})
-        defaults = {n: jnp.asarray(v, dtype=jnp.float64) for n, v in self.model.defaults.items() if n not in env}
-        for n, e in self.config.derived.items():
-            env[n] = jnp.asarray(e({**defaults, **env}), dtype=jnp.float64)
-        return env
-
-    def model_values(self, x) -> dict:
-        """Only the model's parameters (what :attr:`model` ``.predict`` takes)."""
-        return {n: v for n, v in self.values(x).items() if n in self.model.parameters}
-
-    def predict(self, x) -> dict:
-        """Model predictions (see :func:`gm2jax.likelihood.mssm_predictions`)."""
-        return self.predict_values(self.model_values(x))
-
-    def predict_values(self, values) -> dict:
-        """Model predictions from a dict of model parameter values, at the config's loop order."""
-        extra = {"loops": self.config.loops} if self.model.loops else {}
-        return self.model.predict(values, self.sm, self.config.leptons, self.config.resummation, **extra)
-
-    def chi2(self, x):
-        return self.likelihood.chi2(self.predict(x))
-
-    def loglike(self, x):
-        return self.likelihood.loglike(self.predict(x))
-
-    def log_prior(self, x):
-        return sum((p.log_prior(x[i]) for i, p in enumerate(self.config.free)), jnp.asarray(0.0))
-
-    def from_unconstrained(self, u):
-        return jnp.stack([p.bijection.forward(u[i]) for i, p in enumerate(self.config.free)])
-
-    def to_unconstrained(self, x):
-        return jnp.stack([p.bijection.inverse(x[i]) for i, p in enumerate(self.config.free)])
-
-    def log_det_jacobian(self, u):
-        return sum((p.bijection.log_det_jacobian(u[i]) for i, p in enumerate(self.config.free)), jnp.asarray(0.0))
-
-    def chi2_u(self, u):
-        """chi^2 as a function of the unconstrained vector (what the optimiser minimises)."""
-        return self.chi2(self.from_unconstrained(u))
-
-    def outputs(self) -> tuple[str, ...]:
-        """Prediction keys worth recording (a_l, parts, masses)."""
-        keys = []
-        for k in self.model.outputs:
-            keys.extend([k.format(l=lep) for lep in self.config.leptons] if "{l}" in k else [k])
-        return tuple(keys)
-
-    def check_prior(self, n: int = 8, seed: int = 0) -> None:
-        """Cheap check before anything is compiled: every fixed and derived parameter is finite
-        at ``n`` prior draws (evaluated eagerly, milliseconds).
-
-        Raises:
-            InvalidInput: naming the parameter (and its expression) that is never finite, e.g.
-                ``M1 = "M2 / 0"`` or ``"log(-M2)"``.
-        """
-        with jax.enable_x64(True):
-            x = jnp.asarray(self.sample_prior(jax.random.key(seed), n))
-            with np.errstate(all="ignore"):
-                vals = jax.vmap(self.values)(x)
-            for name, v in vals.items():
-                finite = np.isfinite(np.asarray(v))
-                if finite.any():
-                    continue
-                if name in self.config.derived:
-                    what = f"derived.{name} = {self.config.derived[name].text!r}"
-                elif name in self.config.fixed:
-                    what = f"fixed.{name}"
-                else:
-                    what = f"parameters.{name}"
-                raise InvalidInput(
-                    f"{what} is {float(np.ravel(v)[0])} at every prior draw: every point would fail; fix the expression or the ranges"
-                )
-
-    def sample_prior(self, key, n: int):
-        """``n`` physical points from the prior, shape (n, ndim)."""
-        keys = jax.random.split(key, max(self.ndim, 1))
-        return jnp.stack([p.sample_prior(keys[i], n) for i, p in enumerate(self.config.free)], axis=-1)
+    return parse_config(doc, name=p.stem, origin=str(p), base_dir=p.parent, models=models)

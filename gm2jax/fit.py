@@ -3,7 +3,7 @@
 Pipeline of :func:`run_fit` (sizes from the config's ``[fit]`` table):
 
 1. **Starts**: ``starts`` points drawn from the priors (failed points are redrawn), mapped
-   to the unconstrained space by the config's bijections (:mod:`gm2jax.config`).
+   to the unconstrained space by the config's bijections (:mod:`gm2jax.priors`).
 2. **Adam**: ``optax.chain(optax.clip_by_global_norm(clip_norm), optax.adam(learning_rate))``
    on every start at once -- one jitted, vmapped ``step(params, state) -> (params, state,
    loss)`` (:func:`make_step`).  It stops when no start improves any more.  ``optimizer =
@@ -31,7 +31,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from gm2jax.config import FitConfig, Problem, load_config
+from gm2jax.config import FitConfig, load_config
+from gm2jax.problem import Problem
 from gm2jax.progress import as_progress
 
 # --------------------------------------------------------------------------------------

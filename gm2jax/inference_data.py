@@ -151,7 +151,7 @@ def lower_pointwise(problem):
 
 
 def pointwise(problem, x: np.ndarray, *, fn=None):
-    """Predictions and per-term chi^2 of a :class:`gm2jax.config.Problem` at the points ``x`` (n, d).
+    """Predictions and per-term chi^2 of a :class:`gm2jax.problem.Problem` at the points ``x`` (n, d).
 
     Evaluated in chunks of a fixed size (one compilation for any ``n``).
 

@@ -9,7 +9,7 @@ contribution (``a_mu_neutralino``, ...) and the lightest masses, and one
 
 The kernel is chosen outside the model (:func:`run_nuts`): numpyro's NUTS kernel, several
 chains vectorized in lock-step (one ``vmap``-ed transition), started near the best fit (the
-best fit scattered by ``init_jitter`` in the unconstrained space of :mod:`gm2jax.config`).
+best fit scattered by ``init_jitter`` in the unconstrained space of :mod:`gm2jax.priors`).
 The driver is ours, not ``numpyro.infer.MCMC``: one compiled loop of up to ``block``
 transitions serves warm-up and sampling (numpyro's kernel switches from adaptation to
 sampling by its step counter), so there is no per-transition Python dispatch and no second
@@ -40,30 +40,17 @@ import jax.numpy as jnp
 import numpy as np
 
 from gm2jax import labels
-from gm2jax.config import FitConfig, ParamSpec, Problem, load_config
+from gm2jax.config import FitConfig, load_config
+from gm2jax.priors import prior_distribution
+from gm2jax.problem import Problem
 from gm2jax.errors import InvalidInput
 from gm2jax.inference_data import arviz as _arviz
 from gm2jax.inference_data import build_inference_data, lower_pointwise
 from gm2jax.progress import as_progress
 
 
-def prior_distribution(p: ParamSpec):
-    """numpyro distribution of a free parameter's prior."""
-    import numpyro.distributions as dist
-
-    if p.prior == "uniform":
-        return dist.Uniform(p.lo, p.hi)
-    if p.prior == "loguniform":
-        return dist.LogUniform(p.lo, p.hi)
-    if math.isinf(p.lo) and math.isinf(p.hi):
-        return dist.Normal(p.mean, p.sigma)
-    return dist.TruncatedNormal(
-        p.mean, p.sigma, low=None if math.isinf(p.lo) else p.lo, high=None if math.isinf(p.hi) else p.hi
-    )
-
-
 def make_model(problem: Problem):
-    """The numpyro model of a :class:`gm2jax.config.Problem`: ``model(obs=None)``.
+    """The numpyro model of a :class:`gm2jax.problem.Problem`: ``model(obs=None)``.
 
     ``obs`` optionally maps observables (``"a_mu"``) to replacement central values (toy
     studies); None uses the dataset.

@@ -10,7 +10,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gm2jax.config import Bijection, compile_expression, load_config, parse_config
+from gm2jax.config import load_config, parse_config
+from gm2jax.expressions import compile_expression
+from gm2jax.priors import Bijection
 from gm2jax.errors import InvalidInput
 
 FITS = pathlib.Path(__file__).parent.parent / "fits"
@@ -141,3 +143,19 @@ def test_expressions():
         compile_expression("mR if mH else 1", "derived.t")
     with pytest.raises(InvalidInput, match="derived.t"):
         compile_expression("mR.real", "derived.t")
+
+
+def test_expression_language_is_one_for_configs_and_scans():
+    """The two-argument functions of scans work in configs too; arity, names and syntax are checked."""
+    e = compile_expression("minimum(a, b) + maximum(a, b) + hypot(a, b)", "derived.t")
+    assert float(e({"a": 3.0, "b": 4.0})) == 3.0 + 4.0 + 5.0
+    assert float(compile_expression(2.5, "x")({})) == 2.5
+    with pytest.raises(InvalidInput, match="derived.t: hypot takes 2 argument"):
+        compile_expression("hypot(a)", "derived.t")
+    with pytest.raises(InvalidInput, match="derived.t: unknown name 'c'"):
+        compile_expression("a + c", "derived.t", names=("a", "b"))
+    with pytest.raises(InvalidInput, match="derived.t: cannot parse"):
+        compile_expression("a +", "derived.t")
+    for bad in ("__import__('os')", "a < b", "a // b", "True", "f(a)"):
+        with pytest.raises(InvalidInput, match="not allowed"):
+            compile_expression(bad, "derived.t")

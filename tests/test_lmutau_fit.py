@@ -7,7 +7,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gm2jax.config import Problem, load_config
+from gm2jax.config import load_config
+from gm2jax.problem import Problem
 from gm2jax.fit import run_fit
 from gm2jax.likelihood import constraint_term, get_model
 from gm2jax.sm import SMInputs

@@ -196,7 +196,8 @@ jax.config.update("jax_enable_x64", True)
 from numpyro.distributions.transforms import biject_to
 from numpyro.infer import NUTS
 from gm2jax.config import load_config
-from gm2jax.sample import make_model, prior_distribution
+from gm2jax.priors import prior_distribution
+from gm2jax.sample import make_model
 cfg = load_config(pathlib.Path(sys.argv[2]) / "lmutau_posterior.toml")
 kernel = NUTS(make_model(cfg.problem()), max_tree_depth=1)
 rng = np.random.default_rng(0)

@@ -1,0 +1,187 @@
+"""Priors and bijections of free parameters: one module for the fit (optax) and NUTS (numpyro).
+
+A free parameter (:class:`ParamSpec`) has a range, a prior and the bijection that maps the
+unconstrained real line onto its range (explicit bijections, never clipping):
+
+===========================  =========================================  ==================
+prior / range                x = T(u)                                   log |dx/du|
+===========================  =========================================  ==================
+uniform or normal, [lo, hi]  lo + (hi - lo) sigmoid(u)                  ln(hi-lo) + ln s(u) + ln s(-u)
+loguniform, [lo, hi], lo>0   exp(ln lo + ln(hi/lo) sigmoid(u))          ln ln(hi/lo) + ln s(u) + ln s(-u) + ln x
+normal, [lo, inf)            lo + exp(u)                                u
+normal, (-inf, hi]           hi - exp(u)                                u
+normal, (-inf, inf)          u                                          0
+===========================  =========================================  ==================
+
+The fit minimises in ``u``; NUTS samples :func:`prior_distribution` (numpyro's own bijection
+to the unconstrained space); both use the same normalised prior density.
+
+Example:
+    >>> p = param_spec("mu", -400.0, -80.0, "uniform")
+    >>> p.bijection.kind, round(float(p.bijection.forward(0.0)), 6)
+    ('sigmoid', -240.0)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import jax
+import jax.numpy as jnp
+import numpyro.distributions as dist
+from jax.scipy.special import ndtr, ndtri
+
+__all__ = ["PRIORS", "Bijection", "ParamSpec", "bijection_for", "param_spec", "prior_distribution"]
+
+PRIORS = ("uniform", "loguniform", "normal")
+"""Prior names a configuration may use."""
+
+
+def _log_sigmoid(u):
+    return -jax.nn.softplus(-u)
+
+
+@dataclasses.dataclass(frozen=True)
+class Bijection:
+    """Map from the unconstrained real line to a parameter's range (see the module table).
+
+    Attributes:
+        kind: ``"sigmoid"``, ``"logsigmoid"``, ``"lower_exp"``, ``"upper_exp"`` or ``"identity"``.
+        lo, hi: the range (may be infinite for the exp / identity kinds).
+    """
+
+    kind: str
+    lo: float
+    hi: float
+
+    def forward(self, u):
+        """Physical value x = T(u)."""
+        if self.kind == "sigmoid":
+            return self.lo + (self.hi - self.lo) * jax.nn.sigmoid(u)
+        if self.kind == "logsigmoid":
+            a, b = math.log(self.lo), math.log(self.hi)
+            return jnp.exp(a + (b - a) * jax.nn.sigmoid(u))
+        if self.kind == "lower_exp":
+            return self.lo + jnp.exp(u)
+        if self.kind == "upper_exp":
+            return self.hi - jnp.exp(u)
+        return u + 0.0
+
+    def inverse(self, x):
+        """u = T^-1(x); x must lie strictly inside the range."""
+        if self.kind == "sigmoid":
+            t = (x - self.lo) / (self.hi - self.lo)
+            return jnp.log(t) - jnp.log1p(-t)
+        if self.kind == "logsigmoid":
+            a, b = math.log(self.lo), math.log(self.hi)
+            t = (jnp.log(x) - a) / (b - a)
+            return jnp.log(t) - jnp.log1p(-t)
+        if self.kind == "lower_exp":
+            return jnp.log(x - self.lo)
+        if self.kind == "upper_exp":
+            return jnp.log(self.hi - x)
+        return x + 0.0
+
+    def log_det_jacobian(self, u):
+        """ln |dx/du| at u."""
+        if self.kind == "sigmoid":
+            return math.log(self.hi - self.lo) + _log_sigmoid(u) + _log_sigmoid(-u)
+        if self.kind == "logsigmoid":
+            a, b = math.log(self.lo), math.log(self.hi)
+            return math.log(b - a) + _log_sigmoid(u) + _log_sigmoid(-u) + jnp.log(self.forward(u))
+        if self.kind in ("lower_exp", "upper_exp"):
+            return u + 0.0
+        return jnp.zeros_like(u)
+
+
+def bijection_for(prior: str, lo: float, hi: float) -> Bijection:
+    """The bijection of a parameter with this prior and range (the module table)."""
+    if prior == "loguniform":
+        return Bijection("logsigmoid", lo, hi)
+    if math.isfinite(lo) and math.isfinite(hi):
+        return Bijection("sigmoid", lo, hi)
+    if math.isfinite(lo):
+        return Bijection("lower_exp", lo, hi)
+    if math.isfinite(hi):
+        return Bijection("upper_exp", lo, hi)
+    return Bijection("identity", lo, hi)
+
+
+@dataclasses.dataclass(frozen=True)
+class ParamSpec:
+    """A free parameter.
+
+    Attributes:
+        name: parameter name.
+        lo, hi: range (GeV for masses; may be infinite for normal priors).
+        prior: ``"uniform"``, ``"loguniform"`` or ``"normal"``.
+        mean, sigma: normal prior (NaN otherwise).
+        start: optional starting value (NaN: random starts from the prior).
+        bijection: the map to the unconstrained space.
+        model_parameter: False for auxiliary parameters used only by derived expressions.
+    """
+
+    name: str
+    lo: float
+    hi: float
+    prior: str
+    mean: float
+    sigma: float
+    start: float
+    bijection: Bijection
+    model_parameter: bool = True
+
+    def log_prior(self, x):
+        """Normalised log prior density at the physical value ``x`` (-inf outside the range)."""
+        inside = (x > self.lo) & (x < self.hi)
+        xs = jnp.where(inside, x, self.bijection.forward(0.0))
+        if self.prior == "uniform":
+            lp = -math.log(self.hi - self.lo) + 0.0 * xs
+        elif self.prior == "loguniform":
+            lp = -jnp.log(xs) - math.log(math.log(self.hi / self.lo))
+        else:
+            z = (xs - self.mean) / self.sigma
+            mass = _normal_mass(self.lo, self.hi, self.mean, self.sigma)
+            lp = -0.5 * z**2 - math.log(self.sigma * math.sqrt(2 * math.pi) * mass)
+        return jnp.where(inside, lp, -jnp.inf)
+
+    def sample_prior(self, key, n: int):
+        """``n`` draws from the prior (float64 array)."""
+        u = jax.random.uniform(key, (n,), dtype=jnp.float64, minval=1e-6, maxval=1 - 1e-6)
+        if self.prior == "uniform":
+            return self.lo + (self.hi - self.lo) * u
+        if self.prior == "loguniform":
+            return jnp.exp(math.log(self.lo) + math.log(self.hi / self.lo) * u)
+        a = ndtr((self.lo - self.mean) / self.sigma) if math.isfinite(self.lo) else 0.0
+        b = ndtr((self.hi - self.mean) / self.sigma) if math.isfinite(self.hi) else 1.0
+        return self.mean + self.sigma * ndtri(a + (b - a) * u)
+
+
+def param_spec(name: str, lo: float, hi: float, prior: str = "uniform", *, mean: float = math.nan,
+               sigma: float = math.nan, start: float = math.nan, model_parameter: bool = True) -> ParamSpec:
+    """A :class:`ParamSpec` with the bijection of its prior and range (no validation: the
+    configuration parser validates)."""
+    return ParamSpec(name, lo, hi, prior, mean, sigma, start, bijection_for(prior, lo, hi), model_parameter)
+
+
+def _normal_mass(lo, hi, mean, sigma) -> float:
+    """Probability mass of N(mean, sigma) inside [lo, hi]."""
+
+    def cdf(x):
+        return 0.5 * (1 + math.erf((x - mean) / (sigma * math.sqrt(2))))
+
+    return (cdf(hi) if math.isfinite(hi) else 1.0) - (cdf(lo) if math.isfinite(lo) else 0.0)
+
+
+def prior_distribution(p: ParamSpec):
+    """The numpyro distribution of a free parameter's prior (the density of :meth:`ParamSpec.log_prior`)."""
+    if p.prior == "uniform":
+        return dist.Uniform(p.lo, p.hi)
+    if p.prior == "loguniform":
+        return dist.LogUniform(p.lo, p.hi)
+    if math.isinf(p.lo) and math.isinf(p.hi):
+        return dist.Normal(p.mean, p.sigma)
+    return dist.TruncatedNormal(
+        p.mean, p.sigma, low=None if math.isinf(p.lo) else p.lo, high=None if math.isinf(p.hi) else p.hi
+    )
