@@ -7,7 +7,7 @@ Effective Lagrangian (arXiv:2003.06633, eq. (1.3))
 
 with ``C_ll'`` in GeV^-2, defined in the basis where the lepton mass matrix is diagonal, at
 the low scale ``mu ~ m_l`` (no running between the new-physics scale and ``m_l`` is applied:
-the QED running of the dipole is an ``O(alpha/pi log)`` effect the seed neglects too).
+the QED running of the dipole is an ``O(alpha/pi log)`` effect the paper neglects too).
 ``m_l`` is the measured (pole) mass of ``gm2jax.sm.SMInputs``; for ``l != l'`` both ``C_ll'``
 and ``C_l'l`` are normalised with the mass of the *heavier* (decaying) lepton: that is the
 normalisation under which eq. (1.7) holds as printed (symmetric in ``C_ll'``, ``C_l'l``).
@@ -15,7 +15,7 @@ normalisation under which eq. (1.7) holds as printed (symmetric in ``C_ll'``, ``
 Conventions, re-derived from eq. (1.3) with ``L = -(e a/4m) psi-bar sigma psi F - (i/2) d
 psi-bar sigma gamma5 psi F``:
 
-* ``Delta a_l = m_l^2 Re(C_ll) / (2 pi^2)``.  **The seed's eq. (1.4) prints
+* ``Delta a_l = m_l^2 Re(C_ll) / (2 pi^2)``.  **The paper's eq. (1.4) prints
   ``m_l^2/(2 pi)^2``, a factor 2 smaller**; its own eqs. (1.5)-(1.6) (``Re C_ee ~ -7e-5``,
   ``Re C_mumu ~ 5e-6`` GeV^-2 for the central values of eqs. (1.1)-(1.2)) and eq. (4.5) follow
   from ``1/(2 pi^2)`` (the printed form would give -1.3e-4 and 9.6e-6), so eq. (1.4) has a typo.
@@ -195,7 +195,7 @@ def edm_from_c(c_ee, sm: SMInputs | None = None):
 def im_c_from_edm(d_e_ecm, sm: SMInputs | None = None):
     r"""``Im(C_ee) = 4 pi^2 (d_e/e) / m_e`` in GeV^-2 from ``d_e`` in e cm (inverse of eq. (4.5)).
 
-    ACME 2018 (``|d_e| < 1.1e-29`` e cm) gives ``|Im C_ee| < 4.3e-11`` GeV^-2.  **The seed's
+    ACME 2018 (``|d_e| < 1.1e-29`` e cm) gives ``|Im C_ee| < 4.3e-11`` GeV^-2.  **The paper's
     eq. (4.6) prints ``6e-7 GeV^-2``**: that number is the bound on the *ratio*
     ``|Im C_ee / Re C_ee|`` (see :func:`edm_phase_bound`), not on ``Im C_ee`` itself.
     """
@@ -208,7 +208,7 @@ def edm_phase_bound(delta_a_e, d_limit_ecm, sm: SMInputs | None = None):
     r"""Largest ``|Im C_ee / Re C_ee| = |tan(arg C_ee)|`` allowed by ``|d_e| < d_limit`` when
     ``Re C_ee`` explains ``delta_a_e``: ``2 m_e (d_lim/e) / |Delta a_e|`` (eqs. (1.4), (4.5)).
 
-    With Delta a_e = -8.8e-13 (eq. (1.1)) and ACME 2018 this is 6.5e-7, the seed's "6e-7"
+    With Delta a_e = -8.8e-13 (eq. (1.1)) and ACME 2018 this is 6.5e-7, the paper's "6e-7"
     of eq. (4.6) (which it labels GeV^-2 and calls a percent-level suppression; it is a
     suppression of the CP phase to below 1e-6).
     """
@@ -274,7 +274,7 @@ def lfv_constraint(limit: str | None = None, *, term_name: str = "mu_e_gamma") -
     """Likelihood term of a BR(mu -> e gamma) limit (prediction key ``"br_mu_e_gamma"``).
 
     Args:
-        limit: limit name (:func:`gm2jax.measurements.lfv_limit`); None = MEG 2016 (the seed's),
+        limit: limit name (:func:`gm2jax.measurements.lfv_limit`); None = MEG 2016 (the paper's),
             ``"latest"`` = MEG II 2025.
         term_name: the term's ``name`` (a ModelSpec constraint factory must match its key).
 
@@ -290,7 +290,7 @@ def edm_constraint(limit: str | None = None, *, term_name: str = "electron_edm")
     """Likelihood term of an electron-EDM limit (prediction key ``"d_e_ecm"``, d_e/e in cm).
 
     Args:
-        limit: limit name (:func:`gm2jax.measurements.edm_limit`); None = ACME 2018 (the seed's),
+        limit: limit name (:func:`gm2jax.measurements.edm_limit`); None = ACME 2018 (the paper's),
             ``"latest"`` = JILA 2023.
         term_name: the term's ``name``.
     """

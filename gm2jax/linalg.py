@@ -786,7 +786,7 @@ def takagi(m) -> tuple[jax.Array, jax.Array]:
     ``N`` are the mass eigenstates (the neutralino ``N`` of SLHA/GM2Calc).
 
     * Real ``M`` (fast path): :func:`takagi_signed`, then rows with a negative eigenvalue
-      are multiplied by ``1j`` (GM2Calc, ``GM2CALC_CONVENTIONS.md`` s. 4).
+      are multiplied by ``1j`` (GM2Calc, ``docs/conventions/gm2calc.md`` sec. 4).
     * Complex ``M = A + i B``: the real symmetric embedding ``[[A, B], [B, -A]]`` has
       eigenvalues ``+-sigma``; an eigenvector ``(x, w)`` of ``+sigma`` gives the Takagi
       vector ``z = x - i w`` (``M z = sigma conj(z)``), and its partner ``(-w, x)`` of

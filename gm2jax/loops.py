@@ -50,12 +50,12 @@ and are treated like 0 (never NaN, so that masked unphysical points cannot poiso
 
 References
 ----------
-* GM2Calc conventions: ``GM2CALC_CONVENTIONS.md`` sections 6-8 (GM2Calc 2.3.1;
+* GM2Calc conventions: ``docs/conventions/gm2calc.md`` sections 6-8 (GM2Calc 2.3.1;
   Athron et al., arXiv:1510.08071; Stoeckinger, hep-ph/0609168).
-* Badziak, Sakurai, arXiv:1908.03607 (seed 000), eqs. (5)-(8).
-* Endo, Yin, arXiv:1906.08768 (seed 001), eqs. (2.2)-(2.5).
-* Banerjee, Dutta, Roy, arXiv:2011.05083 (seed 002), eq. (3.6).
-* Calibbi, Lopez-Ibanez, Melis, Vives, arXiv:2003.06633 (seed 004), eqs. (2.5), (2.7).
+* Badziak, Sakurai, arXiv:1908.03607, eqs. (5)-(8).
+* Endo, Yin, arXiv:1906.08768, eqs. (2.2)-(2.5).
+* Banerjee, Dutta, Roy, arXiv:2011.05083, eq. (3.6).
+* Calibbi, Lopez-Ibanez, Melis, Vives, arXiv:2003.06633, eqs. (2.5), (2.7).
 """
 
 from __future__ import annotations
@@ -428,7 +428,7 @@ def F1N(x):
         F1N(x), same shape.
 
     References:
-        GM2CALC_CONVENTIONS.md sec. 6; Martin, Wells, hep-ph/0103067; arXiv:2011.05083,
+        docs/conventions/gm2calc.md sec. 6; Martin, Wells, hep-ph/0103067; arXiv:2011.05083,
         eqs. (3.2)-(3.5).
     """
     return -12.0 * _dd1(2, 4, _pos(x))
@@ -451,7 +451,7 @@ def F2N(x):
         F2N(x).
 
     References:
-        GM2CALC_CONVENTIONS.md sec. 6; arXiv:2011.05083, eqs. (3.2)-(3.5).
+        docs/conventions/gm2calc.md sec. 6; arXiv:2011.05083, eqs. (3.2)-(3.5).
     """
     return -6.0 * _dd1(1, 3, _pos(x))
 
@@ -472,7 +472,7 @@ def F1C(x):
         F1C(x).
 
     References:
-        GM2CALC_CONVENTIONS.md sec. 6; arXiv:2011.05083, eqs. (3.2)-(3.5).
+        docs/conventions/gm2calc.md sec. 6; arXiv:2011.05083, eqs. (3.2)-(3.5).
     """
     return 12.0 * _dd1(1, 4, _pos(x))
 
@@ -496,13 +496,13 @@ def F2C(x):
         F2C(x).
 
     References:
-        GM2CALC_CONVENTIONS.md sec. 6; arXiv:2011.05083, eqs. (3.2)-(3.5).
+        docs/conventions/gm2calc.md sec. 6; arXiv:2011.05083, eqs. (3.2)-(3.5).
     """
     return 3.0 * _dd1(0, 3, _pos(x))
 
 
 # ----------------------------------------------------------------------------------------
-# 2. mass-insertion functions of seed 000
+# 2. mass-insertion functions of arXiv:1908.03607
 # ----------------------------------------------------------------------------------------
 
 
@@ -580,7 +580,7 @@ def divdiff_f_chargino(x, y):
 
 @float64
 def G3(x):
-    r"""GM2Calc auxiliary function G3 (GM2CALC_CONVENTIONS.md sec. 8).
+    r"""GM2Calc auxiliary function G3 (docs/conventions/gm2calc.md sec. 8).
 
     .. math:: G_3(x) = \frac{(x-1)(x-3) + 2\ln x}{2(x-1)^3} = \phi_0[1,1,1,x].
 
@@ -593,14 +593,14 @@ def G3(x):
         G3(x).
 
     References:
-        GM2CALC_CONVENTIONS.md sec. 8; Athron et al., arXiv:1510.08071.
+        docs/conventions/gm2calc.md sec. 8; Athron et al., arXiv:1510.08071.
     """
     return _dd1(0, 3, _pos(x))
 
 
 @float64
 def G4(x):
-    r"""GM2Calc auxiliary function G4 (GM2CALC_CONVENTIONS.md sec. 8).
+    r"""GM2Calc auxiliary function G4 (docs/conventions/gm2calc.md sec. 8).
 
     .. math:: G_4(x) = \frac{(x-1)(x+1) - 2x\ln x}{2(x-1)^3} = -\phi_1[1,1,1,x].
 
@@ -613,7 +613,7 @@ def G4(x):
         G4(x).
 
     References:
-        GM2CALC_CONVENTIONS.md sec. 8; Athron et al., arXiv:1510.08071.
+        docs/conventions/gm2calc.md sec. 8; Athron et al., arXiv:1510.08071.
     """
     return -_dd1(1, 3, _pos(x))
 
@@ -634,7 +634,7 @@ def Fa(x, y):
         Fa(x, y).
 
     References:
-        GM2CALC_CONVENTIONS.md sec. 8 (WHnu term); Athron et al., arXiv:1510.08071.
+        docs/conventions/gm2calc.md sec. 8 (WHnu term); Athron et al., arXiv:1510.08071.
     """
     return -_dd2(0, 3, _pos(x), _pos(y))
 
@@ -655,13 +655,13 @@ def Fb(x, y):
         Fb(x, y).
 
     References:
-        GM2CALC_CONVENTIONS.md sec. 8 (WHL, BHL, BHR, BLR terms); arXiv:1510.08071.
+        docs/conventions/gm2calc.md sec. 8 (WHL, BHL, BHR, BLR terms); arXiv:1510.08071.
     """
     return _dd2(1, 3, _pos(x), _pos(y))
 
 
 # ----------------------------------------------------------------------------------------
-# 4. seed 001: three-mass function and f_N
+# 4. arXiv:1906.08768: three-mass function and f_N
 # ----------------------------------------------------------------------------------------
 
 
@@ -673,8 +673,8 @@ def I_abc(a2, b2, c2):
               = \phi_1[a, b, c], \qquad \phi_1(t) = t\ln t,
 
     with ``a, b, c`` the squared masses (the second divided difference of ``t ln t``).
-    The seed prints ``I(x,y,z) = -[xy ln(x/y) + ...]/((x-y)(y-z)(z-x))``, which is the same
-    function ((z - x) = -(x - z)); GM2CALC_CONVENTIONS.md sec. 7 writes it with masses,
+    The paper prints ``I(x,y,z) = -[xy ln(x/y) + ...]/((x-y)(y-z)(z-x))``, which is the same
+    function ((z - x) = -(x - z)); docs/conventions/gm2calc.md sec. 7 writes it with masses,
     ``I(m1, m2, m3) = I_abc(m1^2, m2^2, m3^2)``.  Homogeneous of degree -1; positive.
 
     Limits: ``I(a, a, a) = 1/(2a)`` (``1/(2 m^2)`` in masses);
@@ -694,7 +694,7 @@ def I_abc(a2, b2, c2):
         I in units of 1/mass^2.
 
     References:
-        arXiv:1906.08768, eq. (2.3); GM2CALC_CONVENTIONS.md sec. 7.
+        arXiv:1906.08768, eq. (2.3); docs/conventions/gm2calc.md sec. 7.
     """
     a2, b2, c2 = jnp.broadcast_arrays(_pos(a2), _pos(b2), _pos(c2))
     s = jnp.sort(jnp.stack([a2, b2, c2], axis=-1), axis=-1)
@@ -719,7 +719,7 @@ def I_abc(a2, b2, c2):
 def f_N(x, y):
     r"""Bino-smuon_L-smuon_R loop function ``f_N(x, y)`` of arXiv:1906.08768, eq. (2.5).
 
-    The seed only says "defined in ref. [20]" (Endo, Hamaguchi, Kitahara, Yoshinaga,
+    The paper only says "defined in ref. [20]" (Endo, Hamaguchi, Kitahara, Yoshinaga,
     arXiv:1309.3065) with ``f_N(1, 1) = 1/6``.  Re-derived: the definition there,
 
     .. math:: f_N(x, y) = xy\left[\frac{-3 + x + y + xy}{(x-1)^2(y-1)^2}
@@ -727,7 +727,7 @@ def f_N(x, y):
 
     equals ``2 x y Fb(x, y) = 2 x y phi_1[1,1,1,x,y]`` identically (checked with sympy), so
     that eq. (2.5), ``a = gY^2/(16 pi^2) m^2 mu tb M1/(mL^2 mR^2) f_N(mL^2/M1^2, mR^2/M1^2)``,
-    coincides with GM2Calc's BLR term (GM2CALC_CONVENTIONS.md sec. 8).
+    coincides with GM2Calc's BLR term (docs/conventions/gm2calc.md sec. 8).
 
     Limits: ``f_N(1, 1) = 1/6``; ``f_N(0, y) = f_N(x, 0) = 0``; ``f_N -> 1`` for
     ``x, y -> inf``; symmetric; positive.  For large arguments the product ``2xy Fb`` would
@@ -769,7 +769,7 @@ def f_N(x, y):
 
 
 # ----------------------------------------------------------------------------------------
-# 5. seed 004: radiative mass and g-2 functions of the flavon model
+# 5. arXiv:2003.06633: radiative mass and g-2 functions of the flavon model
 # ----------------------------------------------------------------------------------------
 
 
@@ -781,7 +781,7 @@ def I_m(x):
               = \phi_0[1, 1, x^2] = \frac{\ln t - t + 1}{(t-1)^2},\ t = x^2,
 
     with ``x = mu_phi1 / M_chi`` a ratio of MASSES (not squared).  Negative for all x.
-    (Re-derived as ``M_chi^2 C0(0,0,0; M_chi, mu, mu)``: the seed's formula is consistent.)
+    (Re-derived as ``M_chi^2 C0(0,0,0; M_chi, mu, mu)``: the paper's formula is consistent.)
 
     Limits: ``I_m(1) = -1/2``; ``I_m(x) ~ 1 + 2 ln x`` (x -> 0, log divergent);
     ``I_m(x) ~ -1/x^2`` (x -> inf).
@@ -806,7 +806,7 @@ def I_Delta_a(x):
               {2(1 - x^2)^4} = -(\phi_2 + 2\phi_1)[1,1,1,1,t],\ t = x^2,
 
     with ``x = mu_phi1 / M_chi`` a ratio of MASSES.  The numerator vanishes to 4th order at
-    ``x = 1`` as it must (checked with sympy), so the seed's formula is not garbled.
+    ``x = 1`` as it must (checked with sympy), so the paper's formula is not garbled.
     Negative for all x.
 
     Limits: ``I_Delta_a(1) = -1/12``; ``I_Delta_a(0) = -1/2``;
@@ -827,7 +827,7 @@ def I_Delta_a(x):
 
 
 # ----------------------------------------------------------------------------------------
-# 6. seed 002: one-loop Z' (vector coupling g_X) contribution
+# 6. arXiv:2011.05083: one-loop Z' (vector coupling g_X) contribution
 # ----------------------------------------------------------------------------------------
 
 
@@ -854,7 +854,7 @@ def zprime_loop(r):
 
     normalised so that ``a_l^{Z'} = g_X^2/(8 pi^2) I(r)``: ``I(0) = 1`` gives the
     Schwinger-like ``g_X^2/(8 pi^2)``; ``I(r) ~ 2/(3r)`` gives ``g_X^2 m_l^2/(12 pi^2 M_Z'^2)``.
-    Eq. (3.6) of the seed prints the denominator as ``m_mu^2 z + M_Z'^2 (1-z)``; that is a
+    Eq. (3.6) of the paper prints the denominator as ``m_mu^2 z + M_Z'^2 (1-z)``; that is a
     typo (it would give a_mu -> g^2/(24 pi^2) for a massless Z', not the known
     g^2/(8 pi^2)); re-derived, the correct denominator is ``m_mu^2 z^2 + M_Z'^2 (1 - z)``,
     i.e. ``Delta a = g_X^2 m^2/(4 pi^2) int z^2(1-z)/(m^2 z^2 + M^2 (1-z)) = g_X^2/(8pi^2) I``.
@@ -905,7 +905,7 @@ def amu_zprime(g_x, m_zprime, m_lepton):
               = \frac{g_X^2 m_\ell^2}{4\pi^2}\int_0^1 dz\,
               \frac{z^2(1-z)}{m_\ell^2 z^2 + M_{Z'}^2(1-z)},
 
-    with ``I`` = :func:`zprime_loop` (the seed's ``m^2 z`` in the denominator is a typo for
+    with ``I`` = :func:`zprime_loop` (the paper's ``m^2 z`` in the denominator is a typo for
     ``m^2 z^2``; see there).  Limits: ``g^2/(8 pi^2)`` for ``M_Z' << m_l``,
     ``g^2 m_l^2/(12 pi^2 M_Z'^2)`` for ``M_Z' >> m_l``.
 

@@ -2,7 +2,7 @@
 
 The numbers live in ``gm2jax/data/measurements.yaml`` as flavio-style ``value(err) e-XX``
 strings, each with its arXiv reference and a comment; the code holds none.  A dataset is
-chosen by name (:func:`list_datasets`; default ``"seeds2019"``, the values of seed 000,
+chosen by name (:func:`list_datasets`; default ``"seeds2019"``, the values of
 arXiv:1908.03607 eqs. (1)-(2)) or read from a user YAML file with the same layout::
 
     # my_data.yaml -- either one dataset ...
@@ -74,7 +74,7 @@ class Measurement:
         value: central value of Delta a_l (dimensionless).
         error: one-sigma uncertainty (dimensionless, > 0).
         text: the value as written in the YAML file.
-        status: provenance flag of ``shared/data/gm2_measurements.json`` (verified, derived, ...).
+        status: provenance flag of the measurement (verified, derived, ...; ``gm2jax/data/measurements.yaml``).
         source_id: id in ``gm2_measurements.json`` (empty for user data).
         comment: source and remarks.
     """
@@ -290,7 +290,7 @@ class UpperLimit:
     """One experimental upper limit (read-only).
 
     Attributes:
-        name: id (``"meg_2016"``, ``"de_ACME2018"``, ...), as in ``shared/data/gm2_measurements.json``.
+        name: id (``"meg_2016"``, ``"de_ACME2018"``, ...), as in ``gm2jax/data/measurements.yaml``.
         observable: prediction key it bounds (``"br_mu_e_gamma"``; ``"d_e_ecm"`` = |d_e| in e cm).
         value: the upper limit (same units as the observable).
         cl: confidence level of the limit (0.9 = 90%).
@@ -341,7 +341,7 @@ def _pick_limit(section: str, name: str | None, what: str) -> UpperLimit:
     limits, default, latest = _packaged_limits(section)
     key = default if name is None else (latest if name == "latest" else name)
     if key not in limits:
-        raise InvalidInput(f"unknown {what} limit {name!r}: use one of {sorted(limits)}, 'latest' or None (the seed's)")
+        raise InvalidInput(f"unknown {what} limit {name!r}: use one of {sorted(limits)}, 'latest' or None (the paper's)")
     return limits[key]
 
 
@@ -349,8 +349,8 @@ def lfv_limit(name: str | None = None) -> UpperLimit:
     """An upper limit on BR(mu -> e gamma) from ``measurements.yaml`` (``lfv_limits``).
 
     Args:
-        name: ``"meg_2016"``, ``"megII_2023"``, ``"megII_2025"``; ``None`` gives the limit seed 004
-            used (MEG 2016, 4.2e-13, arXiv:2003.06633 after eq. (1.7)); ``"latest"`` the newest one.
+        name: ``"meg_2016"``, ``"megII_2023"``, ``"megII_2025"``; ``None`` gives the limit
+            arXiv:2003.06633 used (MEG 2016, 4.2e-13, after its eq. (1.7)); ``"latest"`` the newest one.
 
     Example:
         >>> lfv_limit().value, lfv_limit("latest").name
@@ -364,7 +364,7 @@ def edm_limit(name: str | None = None) -> UpperLimit:
 
     Args:
         name: ``"de_ACME2014"``, ``"de_ACME2018"``, ``"de_JILA2023"``; ``None`` gives the limit of
-            seed 004 eq. (4.6) (ACME 2018, 1.1e-29 e cm); ``"latest"`` the newest one (JILA 2023).
+            arXiv:2003.06633 eq. (4.6) (ACME 2018, 1.1e-29 e cm); ``"latest"`` the newest one (JILA 2023).
 
     Example:
         >>> edm_limit().value, edm_limit("latest").value

@@ -3,15 +3,15 @@
 Two conventions ship with gm2jax (values and sources in ``gm2jax/data/sm_inputs.yaml``):
 
 ``"gm2calc"`` -- GM2Calc 2.3.1 one-loop conventions (``GM2CalcInput`` mode), exactly as in
-    ``shared/reference/GM2CALC_CONVENTIONS.md`` section 2: ``e = sqrt(4 pi alpha(MZ))``,
+    ``docs/conventions/gm2calc.md`` section 2: ``e = sqrt(4 pi alpha(MZ))``,
     on-shell ``c_W = MW/MZ``, ``g2 = e/s_W``, ``g_Y = e/c_W``, ``v = 2 MW/g2`` (about
     243.14 GeV; G_F is *not* used).  Used whenever the input is a GM2Calc file and for
     every comparison with GM2Calc.
 
-``"pdg"`` -- the seeds' convention: PDG 2024 MS-bar couplings at MZ (``alpha-hat(MZ)``,
-    ``sin^2 theta-hat_W(MZ)``) and ``v = (sqrt(2) G_F)^(-1/2)`` (246.22 GeV), with the
+``"pdg"`` -- the convention of the reproduced papers: PDG 2024 MS-bar couplings at MZ
+    (``alpha-hat(MZ)``, ``sin^2 theta-hat_W(MZ)``) and ``v = (sqrt(2) G_F)^(-1/2)`` (246.22 GeV), with the
     tree-level ``MW = g2 v/2`` and ``MZ = MW/c_W`` so that the mass matrices are
-    gauge-consistent.  This is the default for physics studies (seed 000 works with a
+    gauge-consistent.  This is the default for physics studies (arXiv:1908.03607 works with a
     spectrum generator's electroweak-scale couplings).
 
 Every result states the convention it used through the ``SMInputs`` it was given.

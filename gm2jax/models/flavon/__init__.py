@@ -1,4 +1,4 @@
-"""Froggatt-Nielsen flavon models of arXiv:2003.06633 (seed 004).
+"""Froggatt-Nielsen flavon models of arXiv:2003.06633.
 
 * :mod:`.potential` -- the U(1)_f toy model's scalar potential eq. (3.3), conventions, mass
   matrices (autodiff and corrected A.5/A.6), boundedness from below.

@@ -61,7 +61,7 @@ from gm2jax.measurements import load_dataset
 from gm2jax.sm import SMInputs, couplings
 
 RAD_DOMINATED = {"mu": True, "e": False}
-"""Which leptons have ``|m^RAD| > m^FN`` in the seed's mechanism (section 2, after Fig. 4)."""
+"""Which leptons have ``|m^RAD| > m^FN`` in the paper's mechanism (section 2, after Fig. 4)."""
 
 C_RANGE = (1.0, 10.0)
 """``c_l = |m^RAD|/m^exp`` window of eq. (2.8) (Fig. 3)."""
@@ -76,7 +76,7 @@ N_SIGMA = 2.0
 """Figs. 3-4: Delta a_l within 2 sigma of eqs. (1.1)-(1.2)."""
 
 X_RANGE = (0.05, 2.0)
-"""x_phi range of the scans (the seed does not print its axis range; chosen to contain the
+"""x_phi range of the scans (the paper does not print its axis range; chosen to contain the
 maximum of ``I_Delta_a/I_m`` at x = 0.567 and the x = 1 benchmark of section 4)."""
 
 
@@ -102,7 +102,7 @@ def _rad_dominated(lepton: str, rad_dominated: bool | None) -> bool:
     if rad_dominated is not None:
         return bool(rad_dominated)
     if lepton not in RAD_DOMINATED:
-        raise InvalidInput(f"lepton={lepton!r}: the seed fixes the cancellation pattern only for 'e' and 'mu'; pass rad_dominated=True/False")
+        raise InvalidInput(f"lepton={lepton!r}: the paper fixes the cancellation pattern only for 'e' and 'mu'; pass rad_dominated=True/False")
     return RAD_DOMINATED[lepton]
 
 
@@ -257,7 +257,7 @@ def y_phi(m_fn_gev, v1, n_phi: int = 2):
 def y_phi_from_c(c, v1, lepton: str = "mu", n_phi: int = 2, sm: SMInputs | None = None, approximate: bool = True):
     r"""Flavon coupling from ``c_l`` (eqs. (4.2)-(4.3)).
 
-    ``approximate=True`` uses ``m^FN ~ c_l m_l`` as the seed does for its numbers
+    ``approximate=True`` uses ``m^FN ~ c_l m_l`` as the paper does for its numbers
     (``y_phi_e = 2.0e-4``, ``y_phi_mu = 4.2e-2`` at ``c = 10``, ``v_1 = 50`` GeV, ``n_phi = 2``);
     ``False`` uses the exact ``m^FN = (c_l -+ 1) m_l`` of eq. (2.10) (10% off at c = 10).
     """

@@ -1,4 +1,4 @@
-r"""Scalar potential of the U(1)_f toy model of arXiv:2003.06633 (seed 004), eq. (3.3).
+r"""Scalar potential of the U(1)_f toy model of arXiv:2003.06633, eq. (3.3).
 
 Fields (Table 1): four complex SM-singlet flavons with U(1)_f charges
 ``q = (1, 3, 2/5, 8/5)`` for ``(phi_1, phi_3, phi_a, phi_b)`` and Z_2 parities (-, -, +, +).
@@ -6,7 +6,7 @@ Every function takes the eight REAL field components
 
     x = (Re phi_1, Im phi_1, Re phi_3, Im phi_3, Re phi_a, Im phi_a, Re phi_b, Im phi_b)  [GeV]
 
-with the seed's normalisation eq. (A.1), ``phi_i = v_i + sigma_i + i varphi_i`` (no 1/sqrt2):
+with the paper's normalisation eq. (A.1), ``phi_i = v_i + sigma_i + i varphi_i`` (no 1/sqrt2):
 the kinetic term |d phi|^2 = (d sigma)^2 + (d varphi)^2, hence the mass matrices of eq. (A.4)
 carry the factor 1/2, ``(M^2)_ij = (1/2) d^2V / dsigma_i dsigma_j``.
 
@@ -16,7 +16,7 @@ quartics ``lam1, lam3, lama, lamb, lam13, lam1a, lam1b, lam3a, lam3b, lamab, lam
 and ``lam1ab``.  The reduced model of Appendix A (its 8 relations, 10 free parameters
 :data:`FREE_PARAMETERS`) is built by :func:`apply_relations`.
 
-Conventions (the seed is ambiguous; each choice is the one that makes the seed's OWN formulas
+Conventions (the paper is ambiguous; each choice is the one that makes the paper's OWN formulas
 A.3, A.5, A.6, A.10-A.13, eq. (3.5) and Table 2 consistent with the exact autodiff Hessian;
 tests/test_flavon_toy.py shows each alternative failing):
 
@@ -42,7 +42,7 @@ tests/test_flavon_toy.py shows each alternative failing):
    lambda_3b = lambda_3a, ``lambda_3a = lambda_1a + lambda_1ab/2``,
    ``lambda_3 = (4 lambda_1 + 6 lambda_13 - 11 lambda'_13)/16``, mu_3 = mu_1, mu_b = mu_a,
    mu'_b = mu'_a.  With them ``v_3 = -2 v_1, v_b = v_a`` solves the four tadpoles EXACTLY with
-   mu_1 = mu_3 (the lambda_3 relation is literally the seed's), and A.3 is the exact solution.
+   mu_1 = mu_3 (the lambda_3 relation is literally the paper's), and A.3 is the exact solution.
 5. **Garbled A.5/A.6 entries** (corrected in :func:`appendix_mass_matrices`, proven equal to
    the autodiff Hessian): (M_S^2)_12 = -v_1^2 (4 lambda_13 - 3 lambda'_13) (printed with the
    opposite sign); (M_S^2)_33 = 4 v_a^2 lambda_a - v_1^2 lambda_1ab/2 and
@@ -65,7 +65,7 @@ Global symmetries: for ``mu'_a = mu'_b = 0`` V has two U(1)s (footnote 5), charg
 ``varphi_i = q_i v_i`` (:func:`goldstone_directions`).
 
 References:
-    L. Calibbi, M. L. Lopez-Ibanez, A. Melis, O. Vives, arXiv:2003.06633 (seed 004), eq. (3.3),
+    L. Calibbi, M. L. Lopez-Ibanez, A. Melis, O. Vives, arXiv:2003.06633, eq. (3.3),
     Table 1, Appendix A.
 """
 
@@ -270,13 +270,13 @@ def analytic_mass_matrices(vevs, params):
 
 @float64
 def appendix_mass_matrices(v1, va, free, *, as_printed: bool = False):
-    """A.5 and A.6 of the seed (reduced model, ``v3 = -2 v1, vb = va``), corrected or as printed.
+    """A.5 and A.6 of the paper (reduced model, ``v3 = -2 v1, vb = va``), corrected or as printed.
 
     Args:
         v1, va: vevs in GeV.
         free: the 10 free parameters (:data:`FREE_PARAMETERS`); mu_1^2 and mu_a^2 are not used
-            (eliminated by the tadpoles, as in the seed).
-        as_printed: return the seed's printed (garbled) entries instead (for the tests that
+            (eliminated by the tadpoles, as in the paper).
+        as_printed: return the paper's printed (garbled) entries instead (for the tests that
             document the corrections; see the module docstring, point 5).
 
     Returns:

@@ -1,4 +1,4 @@
-r"""U(1)_f toy model of arXiv:2003.06633 (seed 004) section 3: spectrum, lepton masses, g-2.
+r"""U(1)_f toy model of arXiv:2003.06633 section 3: spectrum, lepton masses, g-2.
 
 * :func:`table2_parameters`, :data:`TABLE2` -- the benchmark of Table 2 as printed.
 * :func:`spectrum` -- exact CP-even / CP-odd masses and mixing matrices from the autodiff
@@ -67,9 +67,9 @@ class Spectrum(NamedTuple):
     """Flavon spectrum at a vacuum.
 
     Attributes:
-        mS2: CP-even masses^2 (4,) GeV^2, ascending (the seed's S1..S4).
+        mS2: CP-even masses^2 (4,) GeV^2, ascending (the paper's S1..S4).
         US: (4, 4) orthogonal, column i = eigenvector of S_i in the basis (sigma_1, sigma_3, sigma_a, sigma_b).
-        mP2: CP-odd masses^2 (4,) GeV^2, DESCENDING (the seed's P1..P4 labels: P1 heaviest).
+        mP2: CP-odd masses^2 (4,) GeV^2, DESCENDING (the paper's P1..P4 labels: P1 heaviest).
         UP: (4, 4) orthogonal, columns matching ``mP2``.
         status: TACHYON_SCALAR if a mass^2 < 0 (beyond 1e-9 relative).
     """

@@ -13,7 +13,7 @@ n^R).  The B' (column 5 of N) therefore adds::
     n^R_im ⊃ -sqrt2 (g_X Q_X(E^c_l) + g_YX Y(E^c)) N_i5 U_l(m, R),     Q_X(E^c_l) = -Q_X(L_l)
 
 For the muon (Q_X(L_mu) = +1, g_YX = 0) this is n^L ⊃ -sqrt2 g_X N*_i5 U(m,L) and
-n^R ⊃ +sqrt2 g_X N_i5 U(m,R): the seed's eq. (3.2) couplings (its n^L/n^R labels are swapped
+n^R ⊃ +sqrt2 g_X N_i5 U(m,R): the paper's eq. (3.2) couplings (its n^L/n^R labels are swapped
 relative to GM2Calc's; the ratios B'/B = -2 g_X/gY for l~_L and -g_X/gY for l~_R agree).
 The tau has the opposite sign, the electron none.  The eta, eta-bar fermions do not couple to
 leptons (R-parity, eq. (2.1)).  The chargino part is the MSSM one with the sneutrino mass of

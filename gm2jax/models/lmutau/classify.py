@@ -1,6 +1,6 @@
 """Electroweakino classes of arXiv:2011.05083 (sec. 4) and the LSP character.
 
-The seed applies different LHC electroweakino constraints depending on the ordering of the
+The paper applies different LHC electroweakino constraints depending on the ordering of the
 soft masses (sec. 4, "we segregate parameter choices into four classes")::
 
     class 1: M2 < (M1, |mu|)      long-lived wino-like chargino; higgsinos via W/Z/h
@@ -13,7 +13,7 @@ cross-section recasts themselves need external tables and are not part of this m
 class is reported so that a user can apply the appropriate limits.
 
 The LSP character is the composition |N_1a|^2 of the lightest neutralino over the gauge basis
-(B, W3, H_d, H_u, B', eta, eta-bar).  A B'-dominated LSP (|N_15|^2 > 1/2) is flagged: the seed
+(B, W3, H_d, H_u, B', eta, eta-bar).  A B'-dominated LSP (|N_15|^2 > 1/2) is flagged: the paper
 (sec. 4, Fig. 4(f)) then requires the NLSP radiative decay chi2 -> chi1 gamma to be faster than
 ~0.1 s (BBN/CMB); that one-loop width is not computed here.
 
@@ -37,7 +37,7 @@ CLASS_NAMES = {
     3: "M1 < |mu| < M2: light higgsino, heavy wino",
     4: "|mu| < (M1, M2): light higgsino triplet",
 }
-"""Names of the seed's sec. 4 electroweakino classes."""
+"""Names of the paper's sec. 4 electroweakino classes."""
 
 LSP_TYPES = ("bino", "wino", "higgsino", "bprime", "eta")
 """LSP type codes 0..4 of :func:`lsp_composition` (largest component)."""

@@ -1,6 +1,6 @@
 r"""Radiatively generated photon - Z' kinetic mixing in the (SUSY) U(1)_{Lmu-Ltau} model.
 
-Seed 002 (arXiv:2011.05083, section 2) sets the tree-level kinetic mixing ``g_YX`` to zero
+arXiv:2011.05083 (section 2) sets the tree-level kinetic mixing ``g_YX`` to zero
 and notes that it is "unavoidably generated radiatively via loops involving the second and
 third generation leptons and sleptons", with a logarithmic dependence on
 ``m_stau/m_smuon`` (its ref. [56], Banerjee-Roy arXiv:1811.00407).  This module computes it.
@@ -18,7 +18,7 @@ for a Dirac fermion; scalar QED for a complex scalar)
 
 At ``q^2 = 0``: ``int x(1-x) = 1/6`` and ``int (1-2x)^2 = 1/3``, i.e. a complex scalar carries
 1/4 of the log coefficient of a Dirac fermion (the familiar 4/3 vs 1/3 of the QED beta
-function).  The mu and tau (``Q = -1``, ``Q_X = +1`` and ``-1``; seed 002 Table 1) enter
+function).  The mu and tau (``Q = -1``, ``Q_X = +1`` and ``-1``; arXiv:2011.05083 Table 1) enter
 with opposite sign, so the scale ``mu`` and all UV divergences cancel in the sum (the
 U(1)_{Lmu-Ltau} charges are traceless); neutrinos and sneutrinos are neutral and do not
 contribute.  For the sleptons, the left-handed smuon (from L_2, Q_X = +1) and the
@@ -33,7 +33,7 @@ Q = -1) have the same charges as the muon; staus the opposite U(1)_X charge.  He
 
 The lepton part is the standard result (e.g. arXiv:1803.05466; arXiv:2006.11225
 eq. 7; ``eps ~ g_X/70`` for ``e = sqrt(4 pi alpha(0))``); the slepton part is derived here
-from the scalar polarisation above (the seed and its ref. [56] only state that it is
+from the scalar polarisation above (the paper and its ref. [56] only state that it is
 logarithmic in ``m_stau/m_smuon``).  The sleptons are taken in the chiral (L/R) basis,
 i.e. left-right mixing is neglected (it is ``O(m_l X_l/m_slepton^2)``).  Nothing else charged
 under both U(1)s is light: Higgs(ino)s and eta fields are neutral under U(1)_X or U(1)_em.

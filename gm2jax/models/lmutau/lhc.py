@@ -1,6 +1,6 @@
-r"""LHC cross-section recasts from user-supplied grids (seed 002, section 4, eq. 4.4).
+r"""LHC cross-section recasts from user-supplied grids (arXiv:2011.05083, section 4, eq. 4.4).
 
-Seed 002 recasts ATLAS/CMS electroweakino and slepton searches by comparing the model's
+arXiv:2011.05083 recasts ATLAS/CMS electroweakino and slepton searches by comparing the model's
 cross section ``sigma^X = sigma^G x F_M x prod BR`` (eq. 4.4; ``sigma^G`` the pair-production
 cross section of pure gauge eigenstates, ``F_M`` the mixing factor, BR the branching ratios)
 with the experiments' 95% CL upper limits on the cross section in the (parent, LSP) mass

@@ -1,7 +1,7 @@
 r"""Z' exclusion limits in the (M_Z', g_X) plane as differentiable likelihood terms.
 
 Every digitised upper-limit curve ``g_lim(M)`` packaged in ``gm2jax/data/lmutau_limits/``
-(copied with their provenance headers from ``shared/data/lmutau_limits``; references in the
+(each file keeps the provenance header of its digitisation; references in the
 README there and in :data:`CURVES`) becomes a :class:`ZprimeLimit` term, a pure function of the
 prediction keys ``M_Z'`` = ``pred["M_Zp"]`` (GeV) and ``pred["g_X"]`` (and, for the limits that
 reach the Z' only through photon-Z' kinetic mixing, ``pred["eps_kin"]``).
@@ -358,12 +358,12 @@ def gm2_band(m_zprime, dataset="wp20_bnl", m_lepton=None) -> dict:
     r"""Couplings g_X for which the one-loop Z' alone gives Delta a_mu within 1 and 2 sigma.
 
     Solves ``amu_zprime(g, M, m_mu) = Delta a_mu + n sigma`` (:func:`gm2jax.loops.amu_zprime`,
-    seed 002 eq. 3.6) for ``g = sqrt((Delta + n sigma)/amu_zprime(1, M, m_mu))``.
+    arXiv:2011.05083 eq. 3.6) for ``g = sqrt((Delta + n sigma)/amu_zprime(1, M, m_mu))``.
 
     Args:
         m_zprime: Z' masses (GeV).
         dataset: name / path / :class:`gm2jax.measurements.Dataset` with an ``a_mu`` measurement
-            (default ``"wp20_bnl"`` = 2.79(76)e-9, the seed's Fig. 2 input).
+            (default ``"wp20_bnl"`` = 2.79(76)e-9, the paper's Fig. 2 input).
         m_lepton: muon mass (GeV; default PDG from ``sm_inputs.yaml``).
 
     Returns:
@@ -388,7 +388,7 @@ def gm2_band(m_zprime, dataset="wp20_bnl", m_lepton=None) -> dict:
 def coupling_for_amu(delta_amu, m_zprime, m_lepton=None):
     r"""The coupling g_X whose one-loop Z' contribution equals ``delta_amu``.
 
-    ``g = sqrt(delta_amu/amu_zprime(1, M, m_mu))`` (:func:`gm2jax.loops.amu_zprime`, seed 002
+    ``g = sqrt(delta_amu/amu_zprime(1, M, m_mu))`` (:func:`gm2jax.loops.amu_zprime`, arXiv:2011.05083
     eq. 3.6); 0 where ``delta_amu <= 0`` (the Z' contribution is positive).
 
     Args:

@@ -54,14 +54,14 @@ class LmutauParams(eqx.Module):
         g_X: U(1)_{L_mu-L_tau} gauge coupling (dimensionless, >= 0).
         M_Zp: Z' mass in GeV (>= 0); M_Z'^2 = g_X^2 (v_eta^2 + v_etabar^2), see
             :func:`gm2jax.models.lmutau.spectrum.eta_vevs`.
-        tan_gamma: tan(gamma) = <eta>/<eta-bar> (> 0); default 1 (no Z' D-term).  The seed
+        tan_gamma: tan(gamma) = <eta>/<eta-bar> (> 0); default 1 (no Z' D-term).  The paper
             quotes no value; it enters a_l only through O(M_Z'^2/m_slepton^2) D-terms and
             O(M_Z'/M0) B'-eta mixing.
         mu_eta: eta-eta-bar superpotential mass in GeV (W = W_MSSM - mu_eta eta eta-bar,
-            eq. (2.1)); default 4000 GeV: the seed keeps the eta fermions "decouplingly heavy
+            eq. (2.1)); default 4000 GeV: the paper keeps the eta fermions "decouplingly heavy
             at 4 TeV" (sec. 4).
         g_YX: tree-level kinetic-mixing coupling of hypercharge to the B' (default 0, as in
-            the seed: "We assume zero tree level kinetic mixing", sec. 2).
+            the paper: "We assume zero tree level kinetic mixing", sec. 2).
 
     Example:
         >>> from gm2jax.models.mssm import MSSMParams

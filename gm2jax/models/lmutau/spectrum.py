@@ -29,7 +29,7 @@ B' to hypercharge.  The symmetric matrix is::
 
 (entries g_X Q_X(eta) v_eta = -g_X v_eta and g_X Q_X(eta-bar) v_etabar = +g_X v_etabar, as in
 the printed row 5 of eq. (2.3)).  M10 enters with the sign of the printed matrix (+M10 at (B, B'));
-the soft term of eq. (2.2), "- M10 (iB)(iB')" in -L_soft, would give -M10: the seed is not
+the soft term of eq. (2.2), "- M10 (iB)(iB')" in -L_soft, would give -M10: the paper is not
 self-consistent here, and the sign of M10 is a convention (M10 -> -M10 with B' -> -B' flips the
 sign of g_X in the B' couplings as well).  With M10 = 0 (Table 3) nothing depends on it.  The upper-left 4x4 block is exactly
 :func:`gm2jax.models.mssm.spectrum.neutralino_matrix`; for M10 = g_YX = 0 it decouples from the
@@ -44,14 +44,14 @@ of a scalar of charge Q by g_X^2 Q (|<eta-bar>|^2 - |<eta>|^2) = Q D_X with::
 
 The doublet L_l (sneutrino and l~_L) has Q = Q_X(L_l), the singlet l~_R = (E~^c)* enters with
 Q_X(E^c_l) = -Q_X(L_l), exactly as the hypercharge D-terms of eq. (2.9) use Y(E^c) = +1 for
-l~_R (m^2_RR ⊃ -sW^2 MZ^2 cos(2 beta)).  The seed's eq. (2.9) writes the shift as
+l~_R (m^2_RR ⊃ -sW^2 MZ^2 cos(2 beta)).  The paper's eq. (2.9) writes the shift as
 Q_X M_Z'^2 cos(2 gamma) for both; the derivation above gives half of that (for the vev and
 M_Z' normalisation stated; the same derivation reproduces the MSSM (1/2) MZ^2 cos(2 beta) of
 the sneutrino) and the opposite sign for l~_R.  Numerically the difference is irrelevant:
 M_Z' < 1 GeV in the region of interest, so |D_X|/m_slepton^2 < 1e-5.
 
 References:
-    arXiv:2011.05083 (seed 002), eqs. (2.1)-(2.11), Table 1; arXiv:1805.04415 (the model).
+    arXiv:2011.05083, eqs. (2.1)-(2.11), Table 1; arXiv:1805.04415 (the model).
 """
 
 from __future__ import annotations

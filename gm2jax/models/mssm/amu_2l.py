@@ -35,7 +35,7 @@ computable).  A flagged point gives NaN values but finite gradients (safe substi
 
 Electron and tau: ``lepton="e"`` uses the electron's own sleptons (generation 1) where GM2Calc
 uses its muon slot; this equals GM2Calc run with the slot substitution of
-``GM2CALC_2L_THDM.md`` (generations 1 <-> 2 swapped), whose generation sums are symmetric.
+``docs/conventions/gm2calc_2l.md`` sec. 2 (generations 1 <-> 2 swapped), whose generation sums are symmetric.
 
 References:
     arXiv:1510.08071 (GM2Calc 1); arXiv:2110.13238 (GM2Calc 2); arXiv:1311.1775; arXiv:1003.5820;

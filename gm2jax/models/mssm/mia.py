@@ -1,4 +1,4 @@
-"""Mass-insertion approximations of seed 000 (arXiv:1908.03607, eqs. (5)-(8)).
+"""Mass-insertion approximations of arXiv:1908.03607, eqs. (5)-(8).
 
 Useful for understanding which diagram dominates; the full one-loop result is
 :func:`gm2jax.models.mssm.amu_1l.amu_1l`.  Couplings: alpha/(4 pi sin^2 theta_W) = g2^2/(16 pi^2)
@@ -36,7 +36,7 @@ _LOOP = 1.0 / (16.0 * math.pi**2)
 
 @float64
 def amu_chargino_mia(p: MSSMParams, sm: SMInputs, lepton="mu"):
-    """Wino-higgsino-sneutrino mass-insertion approximation, seed 000 eq. (5).
+    """Wino-higgsino-sneutrino mass-insertion approximation, arXiv:1908.03607 eq. (5).
 
     Returns:
         a_l^chi+- (dimensionless).
@@ -57,7 +57,7 @@ def _h_bino(s, m1sq):
 
 @float64
 def amu_bino_mia(p: MSSMParams, sm: SMInputs, lepton="mu"):
-    """Bino-smuon_L-smuon_R mass-insertion approximation, seed 000 eq. (6).
+    """Bino-smuon_L-smuon_R mass-insertion approximation, arXiv:1908.03607 eq. (6).
 
     References:
         arXiv:1908.03607, eqs. (6), (8).
@@ -74,7 +74,7 @@ def amu_bino_mia(p: MSSMParams, sm: SMInputs, lepton="mu"):
 # GM2Calc's leading-log (mass-insertion) one-loop terms, arXiv:1311.1775 eqs. (6.2a-e)
 # ----------------------------------------------------------------------------------------
 #
-# Conventions (GM2Calc 2.3.1, GM2CALC_CONVENTIONS.md sec. 8), which differ from the seed-000
+# Conventions (GM2Calc 2.3.1, docs/conventions/gm2calc.md sec. 8), which differ from the arXiv:1908.03607
 # approximations above: m_L, m_E are the BARE soft masses of the lepton's own generation (no
 # D-terms, no m_l^2), m_snu is the spectrum (tree-level) sneutrino mass, m_l the pole mass, g2 and
 # gY of the given couplings, and no 1/(1 + Delta_l) factor (the callers apply it).  These are the

@@ -6,29 +6,29 @@ Photonic two-loop corrections to any heavy new-physics contribution to a_l are d
 large logarithm of the ratio of the heavy scale to the lepton mass, i.e. by the QED running of the
 dipole operator from M_SUSY down to m_l (G. Degrassi, G.F. Giudice, "QED logarithms in the
 electroweak corrections to the muon anomalous magnetic moment", Phys. Rev. D 58 (1998) 053007,
-hep-ph/9803384 = seed 001 ref. [26])::
+hep-ph/9803384 = arXiv:1906.08768 ref. [26])::
 
     a_l^SUSY -> (1 - delta_QED) a_l^SUSY(1L),      delta_QED = (4 alpha / pi) ln(M_SUSY / m_l).
 
-This is the factor of seed 001 (arXiv:1906.08768) eq. (2.5); multiplying a one-loop result
+This is the factor of arXiv:1906.08768 eq. (2.5); multiplying a one-loop result
 that is already resummed (``resummation="exact"``: y_l -> y_l/(1+Delta_l)) gives that equation's
 (1 - delta_QED)/(1 + Delta_l) structure with the full one-loop amplitude in place of the
-mass-insertion formula (which is what the seed does for its numbers, its footnote 4).
+mass-insertion formula (which is what the paper does for its numbers, its footnote 4).
 
 Choices (documented, both overridable)
 --------------------------------------
 * ``alpha``: the Thomson-limit fine-structure constant alpha(0) = 1/137.035999177 (CODATA 2022,
   the ``alpha_0`` entry of ``gm2jax/data/sm_inputs.yaml``), because the logarithm resums soft
   photons between m_l and M_SUSY, and alpha(0) is also the coupling of GM2Calc's two-loop terms
-  (GM2CALC_CONVENTIONS.md s. 1).  (:class:`gm2jax.sm.SMInputs` does not carry alpha(0); pass
+  (``docs/conventions/gm2calc_2l.md`` sec. 1).  (:class:`gm2jax.sm.SMInputs` does not carry alpha(0); pass
   ``alpha=`` to change it.)  alpha(m_mu) ~ 1/135.9 instead would raise delta_QED by ~1 %, i.e.
   change a_l by ~1e-3.
 * ``scale`` (M_SUSY): by default the *lighter charged slepton of the lepton's own flavour*
-  (tree-level mass matrix with the same m_l/(1+Delta_l) as the amplitude): in seed 001's regime the
+  (tree-level mass matrix with the same m_l/(1+Delta_l) as the amplitude): in arXiv:1906.08768's regime the
   bino-slepton diagram dominates and the slepton is the particle whose mass sets the matching scale
   of the dipole operator.  ``"geometric"`` uses sqrt(m_l~1 m_l~2) (smooth even at an exact L-R
   degeneracy), ``"bino"`` uses max(|M1|, lighter slepton), and a number is a user scale in GeV.  For
-  seed 001 Table 1 the choices differ by <= 1 % in a_l (ln of an O(1) ratio times 4 alpha/pi).
+  arXiv:1906.08768 Table 1 the choices differ by <= 1 % in a_l (ln of an O(1) ratio times 4 alpha/pi).
 
 delta_QED ~ 0.08 for the muon at M_SUSY ~ 0.6 TeV and ~ 0.14 for the electron at 2.4 TeV.
 """
@@ -68,7 +68,7 @@ def delta_qed(m_susy, m_lepton, alpha=ALPHA_0):
 
 @float64
 def qed_factor(m_susy, m_lepton, alpha=ALPHA_0):
-    """The multiplicative factor 1 - delta_QED of seed 001 eq. (2.5)."""
+    """The multiplicative factor 1 - delta_QED of arXiv:1906.08768 eq. (2.5)."""
     return 1.0 - delta_qed(m_susy, m_lepton, alpha)
 
 
@@ -113,7 +113,7 @@ def amu_1l_qed_parts(
     scale="light_slepton",
     alpha=ALPHA_0,
 ) -> AmuResult:
-    """One-loop a_l times (1 - delta_QED): seed 001 eq. (2.5) with the full one-loop amplitude.
+    """One-loop a_l times (1 - delta_QED): arXiv:1906.08768 eq. (2.5) with the full one-loop amplitude.
 
     Same arguments and result as :func:`gm2jax.models.mssm.amu_1l.amu_1l_parts` (pure, never
     raises, NaN + status on flagged points, tuple ``lepton`` allowed); ``total``, ``neutralino``
@@ -121,7 +121,7 @@ def amu_1l_qed_parts(
 
     Args:
         p, sm, lepton, delta, resummation: as for ``amu_1l_parts`` (use ``resummation="exact"``
-            for seed 001).
+            for arXiv:1906.08768).
         scale: M_SUSY choice (``"light_slepton"``, ``"geometric"``, ``"bino"`` or GeV); static
             if a str.
         alpha: QED coupling of the logarithm (default alpha(0)).

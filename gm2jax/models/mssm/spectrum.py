@@ -1,6 +1,6 @@
 """Tree-level MSSM mass matrices and spectrum relevant for lepton g-2.
 
-Conventions (SLHA-1, identical to GM2Calc; ``shared/reference/GM2CALC_CONVENTIONS.md`` s. 4):
+Conventions (SLHA-1, identical to GM2Calc; ``docs/conventions/gm2calc.md`` sec. 4):
 
 * neutralinos, basis (B, W3, H_d^0, H_u^0)::
 

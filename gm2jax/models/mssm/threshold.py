@@ -1,7 +1,7 @@
 """tan(beta)-enhanced threshold correction Delta_l to the lepton Yukawa coupling.
 
-The SUSY-QCD-like correction to the lepton Yukawa, y_l = m_l/(v_d (1 + Delta_l)) (seed 001 =
-arXiv:1906.08768, eq. (2.1)), at one loop with general masses::
+The SUSY-QCD-like correction to the lepton Yukawa, y_l = m_l/(v_d (1 + Delta_l))
+(arXiv:1906.08768, eq. (2.1)), at one loop with general masses::
 
     Delta_l = -(mu tb)/(16 pi^2) * { g2^2 M2 [ I(m_C1, m_C2, m_snu) + 1/2 I(m_C1, m_C2, m_L) ]
                                     + gY^2 M1 [ I(mu, M1, m_R) - 1/2 I(mu, M1, m_L) - I(M1, m_L, m_R) ] }
@@ -9,12 +9,12 @@ arXiv:1906.08768, eq. (2.1)), at one loop with general masses::
 (I = :func:`gm2jax.loops.I_abc` in squared masses).  The five pieces are the wino-higgsino-
 sneutrino, wino-higgsino-slepton_L, bino-higgsino-slepton_R, bino-higgsino-slepton_L and
 bino-slepton_L-slepton_R loops (arXiv:0808.1530; GM2Calc, arXiv:1510.08071 eq. (4.5)).
-The last term alone is the mass-insertion formula of seed 001 eq. (2.2),
+The last term alone is the mass-insertion formula of arXiv:1906.08768 eq. (2.2),
 :func:`delta_bino_mia`.
 
 Two spectra are offered (static ``spectrum`` argument):
 
-``"gm2calc"`` -- GM2Calc 2.3.1 exactly (``GM2CALC_CONVENTIONS.md`` s. 7): chargino masses
+``"gm2calc"`` -- GM2Calc 2.3.1 exactly (``docs/conventions/gm2calc.md`` sec. 7): chargino masses
     with sin(2 beta) -> 0, slepton and sneutrino D-terms with cos(2 beta) -> -1, s_W from MW/MZ.
     Used for GM2Calc input files and for every comparison with GM2Calc.
 ``"exact"`` -- the tree-level spectrum of :mod:`gm2jax.models.mssm.spectrum` (exact
@@ -82,7 +82,7 @@ def delta_lepton(p: MSSMParams, c: Couplings, lepton, spectrum: str = "exact"):
         spectrum: ``"exact"`` or ``"gm2calc"`` (static; see module docstring).
 
     References:
-        arXiv:1906.08768 eq. (2.1); arXiv:1510.08071 eq. (4.5); GM2CALC_CONVENTIONS.md s. 7.
+        arXiv:1906.08768 eq. (2.1); arXiv:1510.08071 eq. (4.5); docs/conventions/gm2calc.md sec. 7.
     """
     if spectrum not in SPECTRA:
         from gm2jax.errors import InvalidInput
@@ -99,7 +99,7 @@ def delta_lepton(p: MSSMParams, c: Couplings, lepton, spectrum: str = "exact"):
 
 
 def delta_bino_mia(p: MSSMParams, c: Couplings, lepton, spectrum: str = "exact"):
-    """Bino-slepton mass-insertion approximation of seed 001 eq. (2.2): mu tb gY^2 M1/(16 pi^2) I(M1^2, mL^2, mR^2).
+    """Bino-slepton mass-insertion approximation of arXiv:1906.08768 eq. (2.2): mu tb gY^2 M1/(16 pi^2) I(M1^2, mL^2, mR^2).
 
     Note the sign: eq. (2.2) as printed has no minus sign; the full formula above has
     ``-(mu tb)(-gY^2 M1 I(M1, mL, mR))`` = ``+mu tb gY^2 M1 I``, which agrees.

@@ -10,14 +10,14 @@ The coefficient of that trilinear is the left-right entry of the slepton mass ma
 
     T_l = m_l mu tan(beta) / (1 + Delta_l)   [GeV^2]   ( = y_l v_u mu / sqrt2 ),
 
-i.e. the *SUSY* Yukawa y_l = sqrt2 m_l /(v_d (1 + Delta_l)) (seed 001 eq. 2.1) enters, not m_l/v_d:
-seed 001 (arXiv:1906.08768, p. 5) stresses that "the trilinear coupling associated with mu tan(beta)
+i.e. the *SUSY* Yukawa y_l = sqrt2 m_l /(v_d (1 + Delta_l)) (arXiv:1906.08768 eq. 2.1) enters, not m_l/v_d:
+arXiv:1906.08768 (p. 5) stresses that "the trilinear coupling associated with mu tan(beta)
 is proportional to the SUSY Yukawa coupling", which is why |1 + Delta_mu| -> 0 destabilises the
 vacuum (upper edge of the pink band of its Fig. 2, right).
 
 Fit formula
 -----------
-Seed 001 takes the condition from its ref. [20] = M. Endo, K. Hamaguchi, T. Kitahara,
+arXiv:1906.08768 takes the condition from its ref. [20] = M. Endo, K. Hamaguchi, T. Kitahara,
 T. Yoshinaga, "Probing Bino contribution to muon g-2", JHEP 11 (2013) 013, arXiv:1309.3065 (a fit
 to tree-level CosmoTransitions 1.0.2 bounce actions, lifetime > age of the universe)::
 
@@ -45,7 +45,7 @@ multiplied by m_tau so that it bounds the same T)::
    (2) agree with each other for the stau to <= 5.2 % for 0.2-3 TeV and m_L/m_R within 1.2
    (``tests/test_vacuum.py``) -- with the first recalled (m_L - m_R)^2 coefficient they were a
    factor ~2 apart at m_L/m_R ~ 15, which (iii) traced to that coefficient; (ii) with
-   eta = 1, (1) reproduces seed 001's quoted lower bound m_smu > 4.2 TeV at mu = -100 TeV to 3 %
+   eta = 1, (1) reproduces arXiv:1906.08768's quoted lower bound m_smu > 4.2 TeV at mu = -100 TeV to 3 %
    (we find 4.07 TeV with PDG couplings) and gives a stable window at mu = -500 TeV, 0.40-1.49
    TeV, that contains the quoted 0.6-1 TeV; an overall eta = 0.89 reproduces all three quoted
    edges to <= 2.5 % (4.31 TeV; 0.61-1.00 TeV).  (iii) An independent tree-level bounce of the same
@@ -57,12 +57,12 @@ multiplied by m_tau so that it bounds the same T)::
    MSSM Higgs quartic).  The bounce showed the recalled (m_L - m_R)^2 coefficient of (2) to be
    10x too large (4.52e-2 -> 4.52e-3 GeV^-1; with it (2) agrees with the bounce to 0.89-1.05).
    For the stau the bound grows with tan(beta) through y_tau^2 (0.93 at tan(beta) = 20, 1.03 at
-   70), which neither fit includes.  Seed 001 evaluates its parameters at the
+   70), which neither fit includes.  arXiv:1906.08768 evaluates its parameters at the
    slepton scale, which we do not; a running m_l(Q ~ 1 TeV)/m_l(pole) ~ 0.9 would be such a
    factor (a guess).  The published forms carry a correction factor (written eta_l in the
    papers) whose exact definition could not be checked either; here the SUSY-Yukawa factor
    1/(1 + Delta_l) is explicit in T_l and ``eta`` (default 1) is a free overall factor.
-   A_l is neglected, as in seed 001 (footnote 2) and in the fits.
+   A_l is neglected, as in arXiv:1906.08768 (footnote 2) and in the fits.
 
 Margin (the constraint function)
 --------------------------------
@@ -93,7 +93,7 @@ from gm2jax.models.mssm.threshold import POLE_TOL, SPECTRA, delta_lepton
 from gm2jax.sm import SMInputs, couplings, lepton_index
 
 FITS = {
-    # arXiv:1309.3065 (seed 001 ref. [20]); bound on |m_l mu tan(beta)| in GeV^2 (masses in GeV).
+    # arXiv:1309.3065 (arXiv:1906.08768 ref. [20]); bound on |m_l mu tan(beta)| in GeV^2 (masses in GeV).
     "ehky2013": {
         "c_geo": 1.01e2,
         "c_lin": 1.01e2,
@@ -256,7 +256,7 @@ def vacuum_stability(
         :class:`VacuumResult`.
 
     References:
-        arXiv:1309.3065 (seed 001 ref. [20]); arXiv:1303.0461; arXiv:1906.08768, Fig. 2.
+        arXiv:1309.3065 (arXiv:1906.08768 ref. [20]); arXiv:1303.0461; arXiv:1906.08768, Fig. 2.
 
     Example:
         >>> from gm2jax.models.mssm import MSSMParams
