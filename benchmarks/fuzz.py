@@ -74,7 +74,7 @@ def parameter_names(name: str) -> tuple[tuple[str, ...], dict]:
     configuration every parameter of the model, centred on its defaults."""
     import tomllib
 
-    from gm2jax.likelihood import get_model
+    from gm2jax.registry import get_model
 
     spec = get_model(name)
     fits = pathlib.Path(__file__).resolve().parent.parent / "fits"
@@ -97,7 +97,7 @@ def model_functions(name: str, loops: int | None = None):
     import jax
     import jax.numpy as jnp
 
-    from gm2jax.likelihood import get_model
+    from gm2jax.registry import get_model
     from gm2jax.sm import SMInputs
 
     spec = get_model(name)
@@ -180,7 +180,7 @@ def main(argv=None) -> int:
     import jax
 
     jax.config.update("jax_enable_x64", True)
-    from gm2jax.likelihood import known_models
+    from gm2jax.registry import known_models
 
     models = args.models.split(",") if args.models else known_models()
     record = {**environment("fuzz"), "points_per_model": args.points, "seed": args.seed, "models": {}}

@@ -6,7 +6,7 @@ Usage::
 
 Random type-X points of GM2Calc's light-A region plus heavy-Higgs points (m_A 10 - 1500 GeV,
 tan(beta) 1 - 100, m_H, m_H+ 130 - 1500 GeV, sin(beta - alpha) 0.95 - 1) go through the
-type-independent core (:func:`gm2jax.models.thdm.fitting.thdm_core`): (a) the value of
+type-independent core (:func:`gm2jax.models.thdm.fitting.model_params`): (a) the value of
 a_mu (1L + 2L, all pieces, GM2Calc's uncertainty) and (b) the value plus the gradient with respect
 to the 9 mass-basis parameters, and the jit compile times.  The process is pinned to one core.
 Results are appended as one JSON line to ``benchmarks/results/thdm_throughput.jsonl``.
@@ -41,7 +41,7 @@ def main() -> None:
 
     jax.config.update("jax_enable_x64", True)
     from gm2jax.models.thdm import THDMSMInputs, amu_parts
-    from gm2jax.models.thdm.fitting import thdm_core
+    from gm2jax.models.thdm.fitting import model_params
 
     sm = THDMSMInputs.from_defaults()
     n = args.batch
@@ -67,7 +67,7 @@ def main() -> None:
     )
 
     def total(th):
-        return amu_parts(thdm_core(dict(zip(names, th), yukawa_type=3.0)), sm).total
+        return amu_parts(model_params(dict(zip(names, th), yukawa_type=3.0)), sm).total
 
     value = jax.jit(jax.vmap(total))
     value_grad = jax.jit(jax.vmap(jax.value_and_grad(total)))

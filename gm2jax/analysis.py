@@ -82,7 +82,7 @@ def with_vacuum_stability(problem: Problem, leptons=("e", "mu", "tau"), *, width
     Raises:
         InvalidInput: the problem's model is not the MSSM.
     """
-    from gm2jax.likelihood import Likelihood, UserTerm, mssm_params
+    from gm2jax.likelihood import Likelihood, UserTerm
     from gm2jax.models.mssm import vacuum_stability_margin
 
     if problem.config.model != "mssm":
@@ -93,7 +93,7 @@ def with_vacuum_stability(problem: Problem, leptons=("e", "mu", "tau"), *, width
 
     def predict(x):
         pred = dict(base(x))
-        p = mssm_params(problem.model_values(x))
+        p = problem.model.params(problem.model_values(x))
         for lep in leptons:
             pred[f"vacuum_margin_{lep}"] = vacuum_stability_margin(p, problem.sm, lep, eta=eta)
         return pred

@@ -34,7 +34,7 @@ from collections.abc import Mapping
 
 from gm2jax.errors import InvalidInput
 from gm2jax.expressions import Expression, compile_expression
-from gm2jax.likelihood import get_model as _registered_model
+from gm2jax.registry import get_model as _registered_model
 from gm2jax.measurements import Dataset, load_dataset
 from gm2jax.priors import PRIORS, ParamSpec, bijection_for
 from gm2jax.problem import Problem

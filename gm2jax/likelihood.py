@@ -1,9 +1,10 @@
-"""Pure-JAX chi^2 / log-likelihood built from named terms, and the model registry.
+"""Pure-JAX chi^2 / log-likelihood built from named terms (model-agnostic).
 
 A *prediction* is a flat dict of named scalars produced by a model's ``predict`` function
-(for the MSSM: :func:`mssm_predictions`): ``a_e``, ``a_mu``, their ``_neutralino`` and
-``_chargino`` parts, lightest masses ``m_slepton_e``, ``m_slepton_mu``, ``m_chargino_1`` and the
-combined ``status`` bit-field (:class:`gm2jax.errors.Status`; 0 = physical point).
+(``ModelSpec.predict``; for the MSSM :func:`gm2jax.models.mssm.fitting.predict`): ``a_e``,
+``a_mu``, their parts (``a_mu_neutralino`` ...), masses for the constraints and the combined
+``status`` bit-field (:class:`gm2jax.errors.Status`; 0 = physical point).  The models live in
+:mod:`gm2jax.registry`; :func:`build_likelihood` takes one (a :class:`gm2jax.modelspec.ModelSpec`).
 
 A :class:`Likelihood` is a tuple of named terms, each a pure function prediction -> chi^2:
 
@@ -25,7 +26,7 @@ large finite ``chi2_failed`` and :meth:`Likelihood.loglike` returns ``-inf``.  B
 with the double-``where`` pattern on safe values, so values *and gradients* stay free of NaN
 (the gradient at a failed point is exactly 0), as optax and NUTS need.
 
-The pulls of seed 000 (arXiv:1908.03607, eqs. (9)-(10)) are :meth:`Likelihood.pulls`::
+The pulls of arXiv:1908.03607 (eqs. (9)-(10)) are :meth:`Likelihood.pulls`::
 
     R_l = (a_l - Delta a_l)/sigma_l,        R_l^{chi+-/chi0} = (2 a_l^{chi+-/chi0} - Delta a_l)/(2 sigma_l)
 
@@ -39,19 +40,17 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import statistics
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from gm2jax import linalg
 from gm2jax.errors import InvalidInput
 from gm2jax.measurements import Dataset, lep_limits, load_dataset
+from gm2jax.modelspec import ModelSpec
 
 CHI2_FAILED = 1.0e8
 """Default chi^2 of a failed (status != 0) point: large and finite (never NaN)."""
@@ -207,7 +206,7 @@ class Likelihood(eqx.Module):
         return jnp.where(good, -0.5 * jnp.where(good, total, 0.0), -jnp.inf)
 
     def pulls(self, pred: Mapping) -> dict:
-        """Seed-000 pulls (arXiv:1908.03607 eqs. (9)-(10)) of every Gaussian term.
+        """Pulls (arXiv:1908.03607, eqs. (9)-(10)) of every Gaussian term.
 
         Returns ``R_<l>`` = (a_l - Delta a_l)/sigma_l and, where the prediction has the parts,
         ``R_<l>_chargino`` / ``R_<l>_neutralino`` = (2 a_l^part - Delta a_l)/(2 sigma_l) (they add up
@@ -226,234 +225,41 @@ class Likelihood(eqx.Module):
 
 
 def pulls(pred: Mapping, dataset: str | Dataset | None = None) -> dict:
-    """Seed-000 pulls R_l of a prediction against a dataset (see :meth:`Likelihood.pulls`)."""
-    return build_likelihood(dataset, constraints=(), observables=None).pulls(pred)
+    """Pulls R_l (arXiv:1908.03607) of a prediction against a dataset (see :meth:`Likelihood.pulls`)."""
+    return build_likelihood(dataset).pulls(pred)
 
 
 # --------------------------------------------------------------------------------------
-# Models
+# Assembly
 # --------------------------------------------------------------------------------------
 
-MSSM_PARAMETERS = ("tan_beta", "mu", "M1", "M2", "mL1", "mL2", "mL3", "mE1", "mE2", "mE3", "A1", "A2", "A3")
-"""MSSM parameter names of configs: tan(beta); mu, M1, M2 (GeV); soft masses m_L_i, m_E_i of
-generation i = 1, 2, 3 (GeV, GM2Calc signed-square convention); trilinears A_i (GeV)."""
 
-MSSM_DEFAULTS = {"A1": 0.0, "A2": 0.0, "A3": 0.0, "mL3": 3000.0, "mE3": 3000.0}
-"""Defaults: vanishing A-terms (seed 000) and decoupled third-generation sleptons (GeV)."""
-
-RESUMMATIONS = ("none", "exact", "gm2calc")
-
-
-def mssm_params(values: Mapping):
-    """:class:`gm2jax.models.mssm.MSSMParams` from a flat dict of :data:`MSSM_PARAMETERS`."""
-    from gm2jax.models.mssm import MSSMParams
-
-    v = {**MSSM_DEFAULTS, **values}
-    f = lambda k: jnp.asarray(v[k], dtype=jnp.float64)  # noqa: E731
-    return MSSMParams(
-        f("tan_beta"),
-        f("mu"),
-        f("M1"),
-        f("M2"),
-        jnp.stack([f("mL1"), f("mL2"), f("mL3")]),
-        jnp.stack([f("mE1"), f("mE2"), f("mE3")]),
-        jnp.stack([f("A1"), f("A2"), f("A3")]),
-    )
-
-
-def _sqrt_pos(x):
-    pos = x > 0
-    return jnp.where(pos, jnp.sqrt(jnp.where(pos, x, 1.0)), 0.0)
-
-
-class AmuView(NamedTuple):
-    """The a_l fields :func:`mssm_predictions` reads, at either loop order (leading lepton axis)."""
-
-    total: jax.Array
-    neutralino: jax.Array
-    chargino: jax.Array
-    two_loop: jax.Array
-    uncertainty: jax.Array
-    status: jax.Array
-    delta: jax.Array
-
-
-def mssm_predictions(values: Mapping, sm, leptons=("e", "mu"), resummation: str = "none", loops: int = 1) -> dict:
-    """MSSM predictions for the likelihood at one or two loops (pure; jit/vmap/grad safe).
+def constraint_term(spec: ModelSpec, constraint: str, leptons=("e", "mu")):
+    """The likelihood term of a model's named constraint.
 
     Args:
-        values: flat dict of :data:`MSSM_PARAMETERS` (missing ones take :data:`MSSM_DEFAULTS`;
-            the fields entering only at two loops -- M3, M_A, squarks, Q -- take
-            :data:`gm2jax.models.mssm.params.TWO_LOOP_DEFAULTS`).
-        sm: :class:`gm2jax.sm.SMInputs`.
-        leptons: leptons to predict (static tuple).
-        resummation: ``"none"``, ``"exact"`` or ``"gm2calc"`` tan(beta) resummation (static).
-        loops: 1 (one loop, :func:`gm2jax.models.mssm.amu_1l_parts`) or 2 (GM2Calc's one plus two
-            loops, :func:`gm2jax.models.mssm.amu_parts`); static.
-
-    Returns:
-        dict with ``a_<l>``, ``a_<l>_neutralino``, ``a_<l>_chargino`` (one-loop diagrams),
-        ``a_<l>_two_loop`` and ``a_<l>_uncertainty`` (GM2Calc's theory uncertainty at two loops
-        with its constant scaled by (m_l/m_mu)^2, :func:`gm2jax.models.mssm.uncertainty.fit_uncertainty`;
-        both 0 at one loop), ``status_<l>``, ``delta_<l>``, ``m_slepton_<l>`` (lightest charged
-        slepton of that generation, GeV) per lepton, ``m_chargino_1`` (GeV) and ``status``
-        (bit-wise OR over the leptons).
-    """
-    from gm2jax.models.mssm import amu_1l_parts, amu_parts
-    from gm2jax.models.mssm import spectrum as sp
-    from gm2jax.sm import couplings
-
-    if resummation not in RESUMMATIONS:
-        raise InvalidInput(f"resummation={resummation!r}: use one of {RESUMMATIONS}")
-    if loops not in (1, 2):
-        raise InvalidInput(f"loops={loops!r}: use 1 or 2")
-    leptons = tuple(leptons)
-    p = mssm_params(values)
-    res = None if resummation == "none" else resummation
-    if loops == 2:
-        from gm2jax.models.mssm.uncertainty import fit_uncertainty
-
-        r2 = amu_parts(p, sm, leptons, 2, res)
-        m_l = jnp.stack([jnp.asarray(sm.lepton_mass(lep)) for lep in leptons])
-        unc = fit_uncertainty(r2.uncertainty, 2, m_l, sm.m_mu)
-        r = AmuView(total=r2.total, neutralino=r2.one_loop_neutralino, chargino=r2.one_loop_chargino,
-                    two_loop=r2.two_loop, uncertainty=unc, status=r2.status, delta=r2.delta)
-    else:
-        r1 = amu_1l_parts(p, sm, leptons, resummation=res)
-        zero = jnp.zeros_like(r1.total)
-        r = AmuView(total=r1.total, neutralino=r1.neutralino, chargino=r1.chargino,
-                    two_loop=zero, uncertainty=zero, status=r1.status, delta=r1.delta)
-    c = couplings(sm)
-    out = {}
-    status = jnp.asarray(0)
-    for i, lep in enumerate(leptons):
-        out[f"a_{lep}"] = r.total[i]
-        out[f"a_{lep}_neutralino"] = r.neutralino[i]
-        out[f"a_{lep}_chargino"] = r.chargino[i]
-        out[f"a_{lep}_two_loop"] = r.two_loop[i]
-        out[f"a_{lep}_uncertainty"] = r.uncertainty[i]
-        out[f"status_{lep}"] = r.status[i]
-        out[f"delta_{lep}"] = r.delta[i]
-        status = status | r.status[i]
-        ok = r.status[i] == 0
-        d = jnp.where(ok, r.delta[i], 0.0)
-        m2 = linalg.eigh_sym(sp.slepton_matrix(p, c, lep, sm.lepton_mass(lep), d))[0][0]
-        out[f"m_slepton_{lep}"] = _sqrt_pos(m2)
-    x = sp.chargino_matrix(p, c)
-    out["m_chargino_1"] = _sqrt_pos(linalg.eigh_sym(x.T @ x)[0][0])
-    out["status"] = status
-    return out
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelSpec:
-    """A registered model: its parameter names, defaults, prediction function and constraints.
-
-    Attributes:
-        name: registry name (``"mssm"``).
-        parameters: every parameter name a config may set.
-        defaults: parameters with a default value.
-        predict: ``predict(values, sm, leptons, resummation) -> prediction dict`` (pure, jit/vmap/grad
-            safe; ``values`` a flat dict of parameter scalars; the dict must hold ``a_<l>`` for the
-            fitted leptons and a ``status`` bit-field, 0 = physical point).
-        constraints: constraint name -> either ``(prediction keys, limit name in measurements.yaml)``
-            for a smooth LEP-style lower mass bound (:class:`LowerBoundTerm`), or a callable
-            ``factory(leptons) -> term`` returning any likelihood term (an object with ``name``
-            equal to the constraint name and a pure ``chi2(prediction)`` method).
-        outputs: prediction keys worth recording (numpyro deterministic sites, result files);
-            ``{l}`` is replaced by each lepton.
-        resummations: values of the config's ``resummation`` key the model understands.
-        loops: loop orders the model's ``predict`` accepts as a ``loops=`` keyword (empty: the
-            model has one order and ``predict`` takes no such keyword).
-        default_loops: the order configs use when they do not set ``loops``.
-        theory_key: prediction key (``{l}`` = lepton) of a point-by-point theory uncertainty that
-            fits add in quadrature to the measurement error (config option
-            ``likelihood.theory_uncertainty_model``, on by default); None = the model has none.
-    """
-
-    name: str
-    parameters: tuple[str, ...]
-    defaults: Mapping[str, float]
-    predict: Callable
-    constraints: Mapping[str, object]
-    outputs: tuple[str, ...]
-    resummations: tuple[str, ...] = ("none",)
-    loops: tuple[int, ...] = ()
-    default_loops: int | None = None
-    theory_key: str | None = None
-
-
-MODELS: dict[str, ModelSpec] = {
-    "mssm": ModelSpec(
-        name="mssm",
-        parameters=MSSM_PARAMETERS,
-        defaults=MSSM_DEFAULTS,
-        predict=mssm_predictions,
-        constraints={
-            "lep_sleptons": (("m_slepton_{l}",), "m_slepton"),
-            "lep_charginos": (("m_chargino_1",), "m_chargino"),
-        },
-        outputs=("a_{l}", "a_{l}_neutralino", "a_{l}_chargino", "a_{l}_two_loop", "a_{l}_uncertainty", "m_slepton_{l}", "m_chargino_1"),
-        resummations=RESUMMATIONS,
-        loops=(1, 2),
-        default_loops=2,
-        theory_key="a_{l}_uncertainty",
-    )
-}
-"""Model registry: name -> :class:`ModelSpec` (extend with :func:`register_model`)."""
-
-_LAZY_MODELS = {
-    "lmutau": "gm2jax.models.lmutau.fitting",
-    "flavon": "gm2jax.models.flavon.fitting",
-    "thdm": "gm2jax.models.thdm.fitting",
-}
-"""Models registered on first use: name -> module exposing ``MODEL`` (a :class:`ModelSpec`)."""
-
-
-def register_model(spec: ModelSpec, *, replace: bool = False) -> ModelSpec:
-    """Add a model to the registry so that configs can name it (``model = "<name>"``)."""
-    if not isinstance(spec, ModelSpec):
-        raise InvalidInput(f"register_model: expected a ModelSpec, got {type(spec).__name__}")
-    if spec.name in MODELS and not replace:
-        raise InvalidInput(f"model {spec.name!r} is already registered (pass replace=True)")
-    MODELS[spec.name] = spec
-    return spec
-
-
-def known_models() -> list[str]:
-    """Names of every registered or lazily registrable model."""
-    return sorted(set(MODELS) | set(_LAZY_MODELS))
-
-
-def get_model(name: str) -> ModelSpec:
-    """Registered model by name (raises :class:`InvalidInput` listing the known ones)."""
-    if name not in MODELS and name in _LAZY_MODELS:
-        import importlib
-
-        try:
-            mod = importlib.import_module(_LAZY_MODELS[name])
-        except ModuleNotFoundError as err:  # the model package is not part of this installation
-            raise InvalidInput(f"model {name!r} is not available ({err})") from None
-        MODELS.setdefault(name, mod.MODEL)
-    if name not in MODELS:
-        raise InvalidInput(f"unknown model {name!r}: use one of {known_models()}")
-    return MODELS[name]
-
-
-def constraint_term(model: str, constraint: str, leptons=("e", "mu")):
-    """The likelihood term of a model's named constraint.
+        spec: the model (:class:`gm2jax.modelspec.ModelSpec`).
+        constraint: a key of ``spec.constraints``.
+        leptons: fitted leptons (expand ``{l}`` keys; passed to factories).
 
     A ``(keys, limit)`` entry gives a :class:`LowerBoundTerm` (bound and width from the YAML
     limits); a callable entry is called with ``leptons`` and its term returned.
+
+    Raises:
+        InvalidInput: ``spec`` is not a ModelSpec, unknown constraint, or a factory whose term
+            is not named after the constraint or has no ``chi2`` method.
     """
-    spec = get_model(model)
+    if not isinstance(spec, ModelSpec):
+        raise InvalidInput(f"constraint_term: expected a ModelSpec (gm2jax.registry.get_model), got {type(spec).__name__}")
     if constraint not in spec.constraints:
-        raise InvalidInput(f"unknown constraint {constraint!r}: model {model!r} offers {sorted(spec.constraints)}")
+        raise InvalidInput(f"unknown constraint {constraint!r}: model {spec.name!r} offers {sorted(spec.constraints)}")
     entry = spec.constraints[constraint]
     if callable(entry):
         term = entry(tuple(leptons))
         if getattr(term, "name", None) != constraint or not callable(getattr(term, "chi2", None)):
-            raise InvalidInput(f"constraint {constraint!r} of model {model!r}: the factory must return a term named {constraint!r} with a chi2 method")
+            raise InvalidInput(
+                f"constraint {constraint!r} of model {spec.name!r}: the factory must return a term named {constraint!r} with a chi2 method"
+            )
         return term
     keys, limit = entry
     obs = []
@@ -466,9 +272,9 @@ def constraint_term(model: str, constraint: str, leptons=("e", "mu")):
 def build_likelihood(
     dataset: str | Dataset | None = None,
     *,
+    model: ModelSpec | None = None,
     observables=None,
-    model: str = "mssm",
-    constraints=("lep_sleptons", "lep_charginos"),
+    constraints=(),
     theory_sigma: Mapping[str, float] | None = None,
     theory_rel: Mapping[str, float] | None = None,
     user_terms: Mapping[str, Callable] | None = None,
@@ -479,9 +285,12 @@ def build_likelihood(
 
     Args:
         dataset: dataset name, YAML path or :class:`Dataset` (default: ``"seeds2019"``).
+        model: the model (:class:`gm2jax.modelspec.ModelSpec`, e.g. ``gm2jax.registry.get_model("mssm")``)
+            whose constraints are named in ``constraints`` and whose ``theory_key`` ``theory_model``
+            uses; None = no model terms (g-2 measurements and ``user_terms`` only).
         observables: g-2 observables to include (e.g. ``("a_e", "a_mu")``); None = all in the dataset.
-        model: model whose constraints are named in ``constraints``.
-        constraints: model constraint names (``"lep_sleptons"``, ``"lep_charginos"`` for the MSSM).
+        constraints: names of the model's constraints (``"lep_sleptons"``, ``"lep_charginos"`` for
+            the MSSM; ``model.constraints`` lists them).
         theory_sigma: observable -> absolute model theory uncertainty (quadrature).
         theory_rel: observable -> relative model theory uncertainty (fraction of the prediction).
         user_terms: name -> callable ``prediction -> chi^2``.
@@ -490,8 +299,14 @@ def build_likelihood(
             e.g. GM2Calc's MSSM estimate at two loops) in quadrature to each g-2 term.
 
     Raises:
-        InvalidInput: unknown dataset / observable / constraint, or a negative uncertainty.
+        InvalidInput: unknown dataset / observable / constraint, constraints without a model, or a
+            negative uncertainty.
     """
+    if model is not None and not isinstance(model, ModelSpec):
+        raise InvalidInput(f"build_likelihood: model must be a ModelSpec (gm2jax.registry.get_model), got {model!r}")
+    constraints = tuple(constraints)
+    if constraints and model is None:
+        raise InvalidInput(f"constraints {list(constraints)}: name the model that offers them (model=...)")
     ds = load_dataset(dataset)
     obs = ds.observables if observables is None else tuple(observables)
     leptons = tuple(o.removeprefix("a_") for o in obs)
@@ -502,7 +317,7 @@ def build_likelihood(
                 raise InvalidInput(f"{label}.{k}: not a fitted observable (fitted: {list(obs)})")
             if not (isinstance(v, (int, float)) and v >= 0 and math.isfinite(v)):
                 raise InvalidInput(f"{label}.{k}: must be a finite number >= 0 (got {v!r})")
-    theory_key = get_model(model).theory_key if theory_model else None
+    theory_key = model.theory_key if (theory_model and model is not None) else None
     terms = []
     for o in obs:
         m = ds[o]

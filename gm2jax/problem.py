@@ -50,7 +50,7 @@ class Problem:
         self.likelihood = build_likelihood(
             config.dataset,
             observables=config.observables,
-            model=config.model,  # TODO(P): config.spec once build_likelihood takes a ModelSpec
+            model=config.spec,
             constraints=config.constraints,
             theory_sigma=config.theory_sigma,
             theory_rel=config.theory_rel,

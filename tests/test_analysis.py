@@ -17,7 +17,7 @@ from scipy.optimize import brentq, minimize_scalar
 
 from gm2jax import analysis as an
 from gm2jax.config import parse_config
-from gm2jax.likelihood import MODELS, ModelSpec, register_model
+from gm2jax.modelspec import ModelSpec
 
 A_MU, E_E, K_CH = 2.74e-9, 1.8e-13, 120.0  # a_mu = A mu M2; a_e = E (mu^2 + M2^2); m_chi = K |mu|
 
@@ -32,12 +32,11 @@ def _predict(values, sm, leptons, resummation):
     }
 
 
-if "toy_analysis" not in MODELS:
-    register_model(ModelSpec(
-        name="toy_analysis", parameters=("mu", "M2"), defaults={}, predict=_predict,
-        constraints={"lep_charginos": (("m_chargino_1",), "m_chargino")},
-        outputs=("a_{l}", "m_chargino_1"),
-    ))
+TOY_MODELS = {"toy_analysis": ModelSpec(
+    name="toy_analysis", parameters=("mu", "M2"), defaults={}, predict=_predict,
+    constraints={"lep_charginos": (("m_chargino_1",), "m_chargino")},
+    outputs=("a_{l}", "m_chargino_1"),
+)}
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +45,7 @@ def problem():
         "model": "toy_analysis", "dataset": "seeds2019",
         "parameters": {"mu": {"range": [-3.0, 3.0]}, "M2": {"range": [-3.0, 3.0]}},
         "likelihood": {"constraints": ["lep_charginos"]},
-    })
+    }, models=TOY_MODELS)
     return cfg.problem()
 
 
@@ -120,9 +119,8 @@ def _predict_linear(values, sm, leptons, resummation):
     return {"a_e": E_E * (values["mu"] - values["M2"]), "a_mu": A_MU * (values["mu"] + values["M2"]), "status": jnp.asarray(0)}
 
 
-if "toy_analysis_linear" not in MODELS:
-    register_model(ModelSpec(name="toy_analysis_linear", parameters=("mu", "M2"), defaults={},
-                             predict=_predict_linear, constraints={}, outputs=("a_{l}",)))
+LINEAR_MODELS = {"toy_analysis_linear": ModelSpec(name="toy_analysis_linear", parameters=("mu", "M2"), defaults={},
+                                                  predict=_predict_linear, constraints={}, outputs=("a_{l}",))}
 
 
 def test_laplace_evidence_exact_for_a_gaussian_posterior():
@@ -133,7 +131,7 @@ def test_laplace_evidence_exact_for_a_gaussian_posterior():
         "parameters": {"mu": {"prior": "normal", "mean": 0.5, "sigma": 2.0},
                        "M2": {"prior": "normal", "mean": -0.3, "sigma": 1.5}},
         "likelihood": {"constraints": []},
-    })
+    }, models=LINEAR_MODELS)
     pr = cfg.problem()
     lap = an.laplace(pr, np.zeros(2))
     grid = np.linspace(-12.0, 12.0, 1201)
@@ -204,8 +202,8 @@ def test_vacuum_stability_term_on_the_mssm_problem():
     import pathlib
 
     from gm2jax.config import load_config
-    from gm2jax.likelihood import mssm_params
     from gm2jax.models.mssm import vacuum_stability_margin
+    from gm2jax.models.mssm.fitting import model_params as mssm_params
 
     cfg = load_config(pathlib.Path(__file__).parent.parent / "fits" / "mssm_ew_2025.toml").replace(loops=1)
     pr = cfg.problem()
@@ -218,4 +216,4 @@ def test_vacuum_stability_term_on_the_mssm_problem():
     assert float(pv.chi2(x)) - float(pr.chi2(x)) == pytest.approx(extra, rel=1e-12)
     with pytest.raises(Exception, match="mssm"):
         an.with_vacuum_stability(parse_config({"model": "toy_analysis", "parameters": {"mu": {"range": [-3.0, 3.0]}, "M2": {"range": [-3.0, 3.0]}},
-                                               "likelihood": {"constraints": []}}).problem())
+                                               "likelihood": {"constraints": []}}, models=TOY_MODELS).problem())

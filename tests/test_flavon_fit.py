@@ -11,7 +11,7 @@ import pytest
 
 from gm2jax.config import load_config
 from gm2jax.errors import InvalidInput, Status
-from gm2jax.likelihood import get_model
+from gm2jax.registry import get_model
 from gm2jax.models import flavon as F
 from gm2jax.models.flavon.fitting import (
     DEFAULTS,

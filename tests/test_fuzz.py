@@ -16,7 +16,7 @@ N_POINTS = 3 * 4096  # ~1e4: three chunks of one compilation
 
 
 def _models():
-    from gm2jax.likelihood import get_model, known_models
+    from gm2jax.registry import get_model, known_models
 
     # the package's own models only: other test modules register toy models of their own
     own = [m for m in known_models() if get_model(m).predict.__module__.startswith("gm2jax.")]

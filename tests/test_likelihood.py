@@ -1,4 +1,4 @@
-"""Datasets, likelihood terms, pulls (seed 000 eqs. 9-10), gradients and failed-point masking."""
+"""Datasets, likelihood terms, pulls (arXiv:1908.03607 eqs. 9-10), gradients, failed-point masking, the registry."""
 
 import math
 import pathlib
@@ -18,6 +18,8 @@ from gm2jax.likelihood import (
     build_likelihood,
     pulls,
 )
+from gm2jax.modelspec import ModelSpec
+from gm2jax.registry import MODELS, get_model, known_models
 from gm2jax.measurements import default_dataset_name, list_datasets, load_dataset, parse_value_error
 
 FITS = pathlib.Path(__file__).parent.parent / "fits"
@@ -124,7 +126,7 @@ def test_user_term_and_unique_names():
     with pytest.raises(InvalidInput, match="unique"):
         Likelihood(terms=(UserTerm(name="x", fn=lambda p: 0.0), UserTerm(name="x", fn=lambda p: 0.0)))
     with pytest.raises(InvalidInput, match="unknown constraint"):
-        build_likelihood("seeds2019", constraints=("lhc",))
+        build_likelihood("seeds2019", model=get_model("mssm"), constraints=("lhc",))
 
 
 def test_pulls_eq_9_10():
@@ -196,14 +198,14 @@ def test_failed_points_zero_likelihood_finite_gradient(heavy):
     assert np.all(np.isfinite(jac)) and np.all(jac == 0.0)
 
 
-def test_register_model_with_callable_constraint():
-    """A user model plugs into configs: callable constraint factories give any term, by name."""
+def test_toy_model_with_callable_constraint():
+    """A user model plugs into configs through its own mapping: callable constraint factories give any term."""
     import dataclasses
 
     import equinox as eqx
 
     from gm2jax.config import parse_config
-    from gm2jax.likelihood import MODELS, ModelSpec, constraint_term, get_model, register_model
+    from gm2jax.likelihood import constraint_term
 
     class Above(eqx.Module):
         name: str
@@ -218,27 +220,25 @@ def test_register_model_with_callable_constraint():
 
     spec = ModelSpec(name="toy_x", parameters=("x",), defaults={}, predict=predict,
                      constraints={"x_above_1": lambda leptons: Above("x_above_1", 1.0)}, outputs=("a_{l}", "x"))
-    try:
-        register_model(spec)
-        with pytest.raises(InvalidInput, match="already registered"):
-            register_model(spec)
-        assert get_model("toy_x") is spec
-        assert float(constraint_term("toy_x", "x_above_1").chi2({"x": jnp.asarray(0.5)})) == 0.25
-        cfg = parse_config({"model": "toy_x", "parameters": {"x": {"range": [0.0, 5.0], "prior": "uniform"}},
-                            "likelihood": {"constraints": ["x_above_1"]}})
-        with pytest.raises(InvalidInput, match="resummation"):
-            parse_config({"model": "toy_x", "resummation": "exact",
-                          "parameters": {"x": {"range": [0.0, 5.0], "prior": "uniform"}}})
-        prob = cfg.problem()
-        with jax.enable_x64(True):
-            # chi2 = ((x - 2.74)/0.73)^2 + ((-x*1e-13 + 8.8e-13)/3.6e-13)^2 + penalty
-            x = 0.5
-            expect = ((x - 2.74) / 0.73) ** 2 + ((-x + 8.8) / 3.6) ** 2 + (x - 1.0) ** 2
-            assert math.isclose(float(prob.chi2(jnp.asarray([x]))), expect, rel_tol=1e-12)
-        bad = dataclasses.replace(spec, name="toy_bad", constraints={"c": lambda leptons: Above("other", 1.0)})
-        register_model(bad)
-        with pytest.raises(InvalidInput, match="named 'c'"):
-            constraint_term("toy_bad", "c")
-    finally:
-        MODELS.pop("toy_x", None)
-        MODELS.pop("toy_bad", None)
+    models = {"toy_x": spec}
+    with pytest.raises(TypeError):
+        MODELS["toy_x"] = spec  # the package registry is read-only
+    assert "toy_x" not in known_models() and known_models(models) == ["toy_x"]
+    assert get_model("toy_x", models) is spec
+    with pytest.raises(InvalidInput, match="unknown model 'toy_x'"):
+        get_model("toy_x")
+    assert float(constraint_term(spec, "x_above_1").chi2({"x": jnp.asarray(0.5)})) == 0.25
+    cfg = parse_config({"model": "toy_x", "parameters": {"x": {"range": [0.0, 5.0], "prior": "uniform"}},
+                        "likelihood": {"constraints": ["x_above_1"]}}, models=models)
+    with pytest.raises(InvalidInput, match="resummation"):
+        parse_config({"model": "toy_x", "resummation": "exact",
+                      "parameters": {"x": {"range": [0.0, 5.0], "prior": "uniform"}}}, models=models)
+    prob = cfg.problem()
+    with jax.enable_x64(True):
+        # chi2 = ((x - 2.74)/0.73)^2 + ((-x*1e-13 + 8.8e-13)/3.6e-13)^2 + penalty
+        x = 0.5
+        expect = ((x - 2.74) / 0.73) ** 2 + ((-x + 8.8) / 3.6) ** 2 + (x - 1.0) ** 2
+        assert math.isclose(float(prob.chi2(jnp.asarray([x]))), expect, rel_tol=1e-12)
+    bad = dataclasses.replace(spec, name="toy_bad", constraints={"c": lambda leptons: Above("other", 1.0)})
+    with pytest.raises(InvalidInput, match="named 'c'"):
+        constraint_term(bad, "c")

@@ -10,7 +10,8 @@ import pytest
 from gm2jax.config import load_config
 from gm2jax.problem import Problem
 from gm2jax.fit import run_fit
-from gm2jax.likelihood import constraint_term, get_model
+from gm2jax.likelihood import constraint_term
+from gm2jax.registry import get_model
 from gm2jax.sm import SMInputs
 
 FITS = pathlib.Path(__file__).resolve().parents[1] / "fits"
@@ -24,7 +25,7 @@ def test_model_registered():
         assert name in spec.parameters
     assert {"lep_sleptons", "lep_charginos"} <= set(spec.constraints)
     assert set(ZPRIME) <= set(spec.constraints), "helper B's Z' limits are merged into the constraints"
-    term = constraint_term("lmutau", "lep_sleptons", ("e", "mu"))
+    term = constraint_term(spec, "lep_sleptons", ("e", "mu"))
     assert term.observables == ("m_slepton_e", "m_slepton_mu")
 
 

@@ -387,7 +387,8 @@ def test_seed001_points_side_by_side(capsys):
 
 def test_likelihood_adds_model_uncertainty_and_config_loops():
     from gm2jax.config import parse_config
-    from gm2jax.likelihood import GaussianTerm, get_model
+    from gm2jax.likelihood import GaussianTerm
+    from gm2jax.registry import get_model
 
     term = GaussianTerm(name="a_mu", observable="a_mu", value=2.5e-9, sigma=0.6e-9, theory_key="a_mu_uncertainty")
     pred = {"a_mu": jnp.asarray(1.9e-9), "a_mu_uncertainty": jnp.asarray(0.8e-9)}

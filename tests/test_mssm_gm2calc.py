@@ -15,7 +15,7 @@ import pytest
 
 from gm2jax.io.gm2calc import from_gm2calc_blocks
 from gm2jax.io.slha import parse_slha
-from gm2jax.models.mssm.amu_1l import amu_1l_parts
+from gm2jax.models.mssm.one_loop import amu_1l_parts
 from gm2jax.models.mssm.spectrum import tree_spectrum
 from gm2jax.sm import couplings
 

@@ -75,7 +75,7 @@ def test_flavon_vacuum_solve_hands_lapack_no_batch():
 
 from gm2jax.errors import PhysicsError, Status  # noqa: E402
 from gm2jax.models.mssm import MSSMParams, amu_1l  # noqa: E402
-from gm2jax.models.mssm.amu_1l import amu_1l_parts  # noqa: E402
+from gm2jax.models.mssm.one_loop import amu_1l_parts  # noqa: E402
 from gm2jax.sm import SMInputs, sm_status  # noqa: E402
 
 SM = SMInputs.from_convention("pdg")

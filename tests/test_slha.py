@@ -225,7 +225,7 @@ def test_slha2_only_softsusy_output_read(rows):
 
 
 def _amu_1l_of_pole(drbar, pole, sm):
-    from gm2jax.models.mssm.amu_1l import amu_1l_parts
+    from gm2jax.models.mssm.one_loop import amu_1l_parts
 
     r = convert_to_onshell(drbar, pole, sm)
     return amu_1l_parts(r.params, sm, "mu", delta=r.delta).total

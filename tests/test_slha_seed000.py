@@ -30,7 +30,7 @@ import pytest
 from gm2jax.io.amu_batch import amu_files
 from gm2jax.io.slha import read_document
 from gm2jax.io.slha_input import from_slha_spectrum
-from gm2jax.models.mssm.amu_1l import amu_1l_parts
+from gm2jax.models.mssm.one_loop import amu_1l_parts
 from gm2jax.models.mssm.onshell import PoleMasses, convert_to_onshell
 
 DIR = pathlib.Path(__file__).parent / "data" / "slha" / "seed000"

@@ -3,7 +3,7 @@
 Points: a generic type-II point, and the degenerate m_H = m_A = m_H+- (type X) at
 sin(beta - alpha) = 0.99 (all six inputs) and at exactly 1 (masses, tan(beta), m12^2; the
 derivative in sin(beta - alpha) is infinite there because cos(beta - alpha) = sqrt(1 - s^2)).
-The points go through the fit's type-independent core (:func:`gm2jax.models.thdm.fitting.thdm_core`,
+The points go through the fit's type-independent core (:func:`gm2jax.models.thdm.fitting.model_params`,
 Yukawa type as a number), so that all finite-difference values are one vmapped evaluation and all
 gradients one vmapped ``jax.grad``.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from gm2jax.models.thdm import THDMSMInputs, amu_parts
-from gm2jax.models.thdm.fitting import thdm_core
+from gm2jax.models.thdm.fitting import model_params
 
 # One reverse-mode compilation of the full 1L + 2L a_mu costs ~160 s of CPU (measured on the 2-core VM,
 # 588 s wall at load ~15): slow.  Run with ``pytest -m slow tests/test_thdm_gradients.py``.
@@ -34,7 +34,7 @@ POINTS = {
 def _total(theta, extra):
     values = dict(zip(NAMES, theta))
     values.update(mh=125.09, yukawa_type=extra[0], lambda6=extra[1], lambda7=extra[2])
-    return amu_parts(thdm_core(values), SM).total
+    return amu_parts(model_params(values), SM).total
 
 
 @pytest.fixture(scope="module")

@@ -217,7 +217,7 @@ def _mssm_point(p, sm, lepton, delta, with_non=True):
         if with_non:
             out["non"] = mod.amu_parts(p, sm, lepton, 2, None)
         return out
-    from gm2jax.models.mssm.amu_1l import amu_1l_parts
+    from gm2jax.models.mssm.one_loop import amu_1l_parts
     from gm2jax.models.mssm.sfermions import sfermion_status, third_generation
     from gm2jax.sm import couplings
 
@@ -382,7 +382,7 @@ def _eval_gm2calc(jobs, lepton):
 def _eval_params(jobs, lepton):
     import jax
 
-    from gm2jax.models.mssm.amu_1l import amu_1l_parts
+    from gm2jax.models.mssm.one_loop import amu_1l_parts
 
     def one(p, sm, resum):
         return amu_1l_parts(p, sm, lepton, resummation="exact") if resum else amu_1l_parts(p, sm, lepton)

@@ -95,7 +95,8 @@ import jax.numpy as jnp
 
 from gm2jax import loops
 from gm2jax.errors import Status
-from gm2jax.likelihood import GaussianTerm, ModelSpec
+from gm2jax.likelihood import GaussianTerm
+from gm2jax.modelspec import ModelSpec
 from gm2jax.models.flavon.potential import (
     PAPER,
     QUARTIC_NAMES,
@@ -463,7 +464,7 @@ MODEL = ModelSpec(
     outputs=("a_{l}", "m_{l}", "c_e", "c_mu", "x_phi", "g_e", "g_mu", "va", "lam1", "mu_phi1", "cond_3_11",
              "m_S1", "m_S2", "m_P1", "m_P2"),
 )
-"""The registered ``"flavon"`` model (lazily imported by :func:`gm2jax.likelihood.get_model`)."""
+"""The ``"flavon"`` entry of :data:`gm2jax.registry.MODELS`."""
 
 
 # ----------------------------------------------------------------------------------------

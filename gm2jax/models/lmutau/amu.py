@@ -4,7 +4,7 @@ a_l = a_l^chi0 (7 neutralinos x 2 sleptons) + a_l^chi+- (2 charginos x sneutrino
 (arXiv:2011.05083, eqs. (3.2)-(3.6), Fig. 1).
 
 Couplings.  The amplitudes and the MSSM part of the couplings are those of
-:mod:`gm2jax.models.mssm.amu_1l` (GM2Calc, arXiv:1510.08071 eqs. (2.11)-(2.14)).  A gaugino of
+:mod:`gm2jax.models.mssm.one_loop` (GM2Calc, arXiv:1510.08071 eqs. (2.11)-(2.14)).  A gaugino of
 coupling g and a sfermion of charge Q couple with -sqrt2 g Q, which reproduces the MSSM
 entries (gY/sqrt2 = -sqrt2 gY Y(L) for l~_L in n^L, -sqrt2 gY = -sqrt2 gY Y(E^c) for l~_R in
 n^R).  The B' (column 5 of N) therefore adds::
@@ -34,7 +34,6 @@ relative to it and the D_X term O(M_Z'^2/m_slepton^2); both are neglected).
 
 from __future__ import annotations
 
-import importlib
 import math
 
 import equinox as eqx
@@ -46,12 +45,10 @@ from gm2jax._precision import all_finite, float64
 from gm2jax.errors import Status
 from gm2jax.models.lmutau import spectrum as sp
 from gm2jax.models.lmutau.params import Y_L, LmutauParams, lepton_charge
-from gm2jax.models.mssm import spectrum as msp
+from gm2jax.models.mssm import one_loop as mamu, spectrum as msp
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.sm import Couplings, SMInputs, lepton_index
 
-# the module (``gm2jax.models.mssm.amu_1l`` the attribute is the function of the same name)
-mamu = importlib.import_module("gm2jax.models.mssm.amu_1l")
 
 _SQRT2 = math.sqrt(2.0)
 _LOOP = 1.0 / (16.0 * math.pi**2)
@@ -104,9 +101,9 @@ def bprime_couplings(p: LmutauParams, lepton):
 
 
 def _neutralino_sum7(mn7, msl, c: Couplings, y, m_lepton, bp_left, bp_right):
-    pp, qq = mamu._neutralino_couplings(c, y)
+    pp, qq = mamu.neutralino_couplings(c, y)
     pp, qq = pad_neutralino_couplings(pp, qq, bp_left, bp_right, mn7.shape[-1])
-    return m_lepton**2 * _LOOP * linalg.spectral_sum(mamu._g_neutralino, mn7, msl, pp, qq, m_lepton)
+    return m_lepton**2 * _LOOP * linalg.spectral_sum(mamu.g_neutralino, mn7, msl, pp, qq, m_lepton)
 
 
 def amu_zprime(p: LmutauParams, lepton, m_lepton):
@@ -119,7 +116,7 @@ def amu_zprime(p: LmutauParams, lepton, m_lepton):
 
 def _global_status(p: LmutauParams, c: Couplings):
     """MSSM global problems plus g_X < 0, M_Z' < 0, tan(gamma) <= 0, non-finite inputs."""
-    status = mamu._global_status(p.mssm, c)
+    status = mamu.global_status(p.mssm, c)
     bad = (p.g_X < 0) | (p.M_Zp < 0) | (p.tan_gamma <= 0)
     status |= jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
     return jnp.where(all_finite(p), status, int(Status.NONFINITE_INPUT))
@@ -140,7 +137,7 @@ def point_status(p: LmutauParams, c: Couplings, lepton, m_lepton, delta=0.0):
 
 
 def _safe_point() -> LmutauParams:
-    s = mamu._SAFE
+    s = mamu.SAFE_VALUES
     return LmutauParams(MSSMParams.universal(**s), M0=s["M1"], M10=0.0, g_X=0.0, M_Zp=0.0, tan_gamma=1.0, mu_eta=s["mu"])
 
 
@@ -167,7 +164,7 @@ def amu_parts(p: LmutauParams, sm: SMInputs, lepton, delta=0.0, resummation: str
         bl, br = bprime_couplings(p_l, lep)
         msl = sp.slepton_matrix(p_l, c, lep, m_l_s, d_s)
         out["a0"].append(_neutralino_sum7(mn, msl, c, y, m_l_s, bl, br))
-        out["ac"].append(mamu._chargino_sum(xch, sp.sneutrino_mass2(p_l, c, lep), c, y, m_l_s))
+        out["ac"].append(mamu.chargino_sum(xch, sp.sneutrino_mass2(p_l, c, lep), c, y, m_l_s))
         out["az"].append(amu_zprime(p_l, lep, m_l_s))
         out["st"].append(st)
     a0, ac, az, status = (jnp.stack(out[k]) for k in ("a0", "ac", "az", "st"))
@@ -213,4 +210,4 @@ def amu(
     if sm is None:
         sm = SMInputs.from_convention("pdg")
     result = amu_parts(p, sm, lepton, delta, resummation)
-    return mamu._raise_on_status(result, f"lmutau.amu(lepton={lepton!r})") if throw else result
+    return mamu.raise_on_status(result, f"lmutau.amu(lepton={lepton!r})") if throw else result

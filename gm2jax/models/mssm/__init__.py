@@ -1,6 +1,6 @@
 """MSSM lepton g-2: one loop (neutralino-slepton, chargino-sneutrino) and GM2Calc's two-loop pieces."""
 
-from gm2jax.models.mssm.amu_1l import (
+from gm2jax.models.mssm.one_loop import (
     AmuResult as AmuResult,
     amu_1l as amu_1l,
     amu_1l_chargino as amu_1l_chargino,

@@ -27,7 +27,7 @@ tan(beta) resummation (static ``resummation``):
 The uncertainty is GM2Calc's estimate for the chosen loop order (:mod:`.uncertainty`); the
 two-loop pieces are evaluated at every loop order, because the one-loop uncertainty needs them.
 
-Statuses (:class:`gm2jax.errors.Status`): everything :func:`gm2jax.models.mssm.amu_1l.point_status`
+Statuses (:class:`gm2jax.errors.Status`): everything :func:`gm2jax.models.mssm.one_loop.point_status`
 flags, plus what GM2Calc rejects beyond one loop: NEGATIVE_SOFT_MASS2 for any negative soft
 squark/slepton mass^2 (all generations), TACHYON_SFERMION (stop, sbottom or stau), TACHYON_HIGGS
 (M_A <= 0), YUKAWA_POLE (1 + Delta_b or 1 + Delta_tau = 0), INVALID_SM_INPUT (m_b(M_Z) not
@@ -50,10 +50,10 @@ import jax.numpy as jnp
 
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput, Status
-from gm2jax.models.mssm.amu_1l import (
-    _global_status,
+from gm2jax.models.mssm.one_loop import (
+    global_status,
     _lepton_status,
-    _raise_on_status,
+    raise_on_status,
     _safe_params,
     amu_1l_chargino,
     amu_1l_neutralino,
@@ -148,7 +148,7 @@ def amu_parts(
     _check_static(lepton, loops, resummation)
 
     def _global(q, c):
-        return _global_status(q, c) | two_loop_status(q, sm, c, resummation)
+        return global_status(q, c) | two_loop_status(q, sm, c, resummation)
 
     c, leptons, ps, deltas, rows = lepton_setup(
         p, sm, lepton, 0.0, resummation, _global, _lepton_status, _safe_params
@@ -251,4 +251,4 @@ def amu(
         sm = SMInputs.from_convention("gm2calc")
     lepton = tuple(lepton) if isinstance(lepton, list) else lepton
     result = _amu_parts_jit(p, sm, lepton, loops, resummation)
-    return _raise_on_status(result, f"amu(lepton={lepton!r}, loops={loops})") if throw else result
+    return raise_on_status(result, f"amu(lepton={lepton!r}, loops={loops})") if throw else result

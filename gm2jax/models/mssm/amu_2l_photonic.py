@@ -1,7 +1,7 @@
 """Two-loop photonic (QED-logarithm) corrections to the one-loop chargino and neutralino diagrams.
 
 arXiv:1003.5820 eqs. (35), (36), in GM2Calc's form (``amu2LChipmPhotonic``, ``amu2LChi0Photonic``),
-with the one-loop coupling combinations of :mod:`gm2jax.models.mssm.amu_1l`
+with the one-loop coupling combinations of :mod:`gm2jax.models.mssm.one_loop`
 (A = |c^L|^2 + |c^R|^2, B = 2 Re(c^L* c^R); the same for n^L, n^R)::
 
     a^chi+-_2L,gamma = (e(0)^2/(16 pi^2)) m_l^2/(16 pi^2 m_snu^2) sum_k [
@@ -41,7 +41,7 @@ import jax.numpy as jnp
 from gm2jax import linalg, loops
 from gm2jax._precision import float64
 from gm2jax.models.mssm import spectrum as sp
-from gm2jax.models.mssm.amu_1l import _chargino_couplings, _neutralino_couplings
+from gm2jax.models.mssm.one_loop import chargino_couplings, neutralino_couplings
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.sm import Couplings
 
@@ -80,9 +80,9 @@ def photonic_neutralino_sum(mn, msl, c: Couplings, y, m_lepton, alpha_0, q):
     matrix ``msl`` (2x2, GeV^2), Yukawa ``y`` (resummed or not), pole ``m_lepton``, alpha(0) and Q (GeV).
 
     Building block of :func:`amu_2l_photonic_neutralino` for callers that share the matrices
-    between pieces or leptons (vmap over leptons like :func:`gm2jax.models.mssm.amu_1l.amu_1l_parts`).
+    between pieces or leptons (vmap over leptons like :func:`gm2jax.models.mssm.one_loop.amu_1l_parts`).
     """
-    pp, qq = _neutralino_couplings(c, y)
+    pp, qq = neutralino_couplings(c, y)
     s = linalg.spectral_sum(_g_neutralino_photonic, mn, msl, pp, qq, (m_lepton, q))
     return 4.0 * math.pi * alpha_0 * _LOOP**2 * m_lepton**2 * s
 
@@ -91,7 +91,7 @@ def photonic_chargino_sum(x, msnu2, c: Couplings, y, m_lepton, alpha_0, q):
     """Photonic chargino sum from the chargino mass matrix ``x`` (2x2, GeV), the sneutrino mass^2
     ``msnu2`` (GeV^2), Yukawa ``y``, pole ``m_lepton``, alpha(0) and Q (GeV); see
     :func:`photonic_neutralino_sum`."""
-    pp, qq = _chargino_couplings(c, x, y)
+    pp, qq = chargino_couplings(c, x, y)
     s = linalg.spectral_sum(_g_chargino_photonic, x @ x.T, msnu2[None, None], pp, qq, (m_lepton, q))
     return 4.0 * math.pi * alpha_0 * _LOOP**2 * m_lepton**2 * s
 
@@ -101,7 +101,7 @@ def amu_2l_photonic_chargino(p: MSSMParams, c: Couplings, lepton, m_lepton, delt
     """Photonic two-loop correction to the chargino-sneutrino diagram, arXiv:1003.5820 eq. (35).
 
     Pure and unchecked (no status; the caller masks unphysical points), like
-    :func:`gm2jax.models.mssm.amu_1l.amu_1l_chargino`.
+    :func:`gm2jax.models.mssm.one_loop.amu_1l_chargino`.
 
     Args:
         p: MSSM parameters (uses tan_beta, mu, M2, msl, Q).
@@ -129,7 +129,7 @@ def amu_2l_photonic_neutralino(
 ):
     """Photonic two-loop correction to the neutralino-slepton diagram, arXiv:1003.5820 eq. (36).
 
-    Pure and unchecked, like :func:`gm2jax.models.mssm.amu_1l.amu_1l_neutralino`.
+    Pure and unchecked, like :func:`gm2jax.models.mssm.one_loop.amu_1l_neutralino`.
 
     Args:
         p: MSSM parameters (uses tan_beta, mu, M1, M2, msl, mse, Ae, Q).

@@ -1,7 +1,7 @@
 """Mass-insertion approximations of arXiv:1908.03607, eqs. (5)-(8).
 
 Useful for understanding which diagram dominates; the full one-loop result is
-:func:`gm2jax.models.mssm.amu_1l.amu_1l`.  Couplings: alpha/(4 pi sin^2 theta_W) = g2^2/(16 pi^2)
+:func:`gm2jax.models.mssm.one_loop.amu_1l`.  Couplings: alpha/(4 pi sin^2 theta_W) = g2^2/(16 pi^2)
 and alpha/(4 pi cos^2 theta_W) = gY^2/(16 pi^2) in the convention of the given SMInputs.
 
 * chargino (wino-higgsino-sneutrino), eq. (5)::

@@ -50,7 +50,7 @@ _LOOP = 1.0 / (16.0 * math.pi**2)
 
 # A harmless point substituted for flagged inputs so that no NaN is ever produced in
 # values or gradients of the masked computation (GeV).
-_SAFE = dict(tan_beta=10.0, mu=1000.0, M1=1000.0, M2=1000.0, msl=1000.0, mse=1000.0, A=0.0)
+SAFE_VALUES = dict(tan_beta=10.0, mu=1000.0, M1=1000.0, M2=1000.0, msl=1000.0, mse=1000.0, A=0.0)
 
 #: MASSLESS_CHARGINO when |det X| <= this x sum(X_ij^2), i.e. m_chi1/m_chi2 <~ this.  Measured
 #: (issue 15, tan(beta) = 10, M2 = 200 GeV, mu -> its root): a_l = inf/NaN up to 2.4e-10 and a
@@ -88,7 +88,7 @@ class AmuResult(eqx.Module):
     delta: jnp.ndarray
 
 
-def _g_neutralino(lam, m2, m_lepton):
+def g_neutralino(lam, m2, m_lepton):
     # lam: signed neutralino eigenvalues (n, 1); m2: slepton mass^2 (1, k).
     x = lam**2 / m2
     f1 = -loops.F1N(x) / (12.0 * m2)
@@ -96,14 +96,14 @@ def _g_neutralino(lam, m2, m_lepton):
     return jnp.stack([f1, f1, f2])
 
 
-def _g_chargino(s, m2, m_lepton):
+def g_chargino(s, m2, m_lepton):
     # s: chargino masses^2 = eigenvalues of X X^T (2, 1); m2: sneutrino mass^2 (1, 1).
     x = s / m2
     f1 = loops.F1C(x) / (12.0 * m2)
     return jnp.stack([f1 / s, f1, -2.0 * loops.F2C(x) / (3.0 * m_lepton * m2)])
 
 
-def _neutralino_couplings(c: Couplings, y):
+def neutralino_couplings(c: Couplings, y):
     """(3, 2, 4) arrays p, q with n^L ~ p_0, n^R ~ p_1 in the (slepton L/R) x (B, W3, Hd, Hu) basis."""
     z = jnp.zeros_like(y)
     gy, g2 = c.gY * jnp.ones_like(y), c.g2 * jnp.ones_like(y)
@@ -112,11 +112,11 @@ def _neutralino_couplings(c: Couplings, y):
     return jnp.stack([left, right, left]), jnp.stack([left, right, right])
 
 
-def _chargino_couplings(c: Couplings, x, y):
+def chargino_couplings(c: Couplings, x, y):
     """(3, 1, 2) arrays over the left singular vectors u_k of X (eigenvectors of X X^T).
 
     With X^T u_k = m_k v_k: g2 V_k1 = g2 (X^T u_k)_1/m_k, i.e. c^L ~ g2 X[:, 0] . u_k (the 1/m_k
-    sits in the first term of :func:`_g_chargino`; m_k V_k1 needs none) and c^R = y u_k2.
+    sits in the first term of :func:`g_chargino`; m_k V_k1 needs none) and c^R = y u_k2.
     """
     z = jnp.zeros_like(y)
     cl = (c.g2 * x[:, 0])[None, :]
@@ -124,30 +124,30 @@ def _chargino_couplings(c: Couplings, x, y):
     return jnp.stack([cl, cr, cl]), jnp.stack([cl, cr, cr])
 
 
-def _neutralino_sum(mn, msl, c: Couplings, y, m_lepton):
-    pp, qq = _neutralino_couplings(c, y)
-    return m_lepton**2 * _LOOP * linalg.spectral_sum(_g_neutralino, mn, msl, pp, qq, m_lepton)
+def neutralino_sum(mn, msl, c: Couplings, y, m_lepton):
+    pp, qq = neutralino_couplings(c, y)
+    return m_lepton**2 * _LOOP * linalg.spectral_sum(g_neutralino, mn, msl, pp, qq, m_lepton)
 
 
-def _chargino_sum(x, msnu2, c: Couplings, y, m_lepton):
-    pp, qq = _chargino_couplings(c, x, y)
-    return m_lepton**2 * _LOOP * linalg.spectral_sum(_g_chargino, x @ x.T, msnu2[None, None], pp, qq, m_lepton)
+def chargino_sum(x, msnu2, c: Couplings, y, m_lepton):
+    pp, qq = chargino_couplings(c, x, y)
+    return m_lepton**2 * _LOOP * linalg.spectral_sum(g_chargino, x @ x.T, msnu2[None, None], pp, qq, m_lepton)
 
 
 def amu_1l_neutralino(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
     """Neutralino-slepton one-loop a_l (no status handling; see :func:`amu_1l`)."""
     y = sp.yukawa(c, p.tan_beta, m_lepton, delta)
     msl = sp.slepton_matrix(p, c, lepton, m_lepton, delta)
-    return _neutralino_sum(sp.neutralino_matrix(p, c), msl, c, y, m_lepton)
+    return neutralino_sum(sp.neutralino_matrix(p, c), msl, c, y, m_lepton)
 
 
 def amu_1l_chargino(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
     """Chargino-sneutrino one-loop a_l (no status handling; see :func:`amu_1l`)."""
     y = sp.yukawa(c, p.tan_beta, m_lepton, delta)
-    return _chargino_sum(sp.chargino_matrix(p, c), sp.sneutrino_mass2(p, c, lepton), c, y, m_lepton)
+    return chargino_sum(sp.chargino_matrix(p, c), sp.sneutrino_mass2(p, c, lepton), c, y, m_lepton)
 
 
-def _global_status(p: MSSMParams, c: Couplings):
+def global_status(p: MSSMParams, c: Couplings):
     """Problems shared by all leptons: non-finite input, tan(beta) <= 0, massless chargino."""
     finite = all_finite(p)
     status = jnp.where(p.tan_beta > 0, 0, int(Status.TANB_NONPOSITIVE))
@@ -182,12 +182,12 @@ def _lepton_status(p: MSSMParams, c: Couplings, lepton, m_lepton, delta):
 
 def point_status(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
     """Status bit-field of a point for lepton ``lepton`` (see :class:`gm2jax.errors.Status`)."""
-    return _global_status(p, c) | _lepton_status(p, c, lepton, m_lepton, delta)
+    return global_status(p, c) | _lepton_status(p, c, lepton, m_lepton, delta)
 
 
 def _safe_params(p: MSSMParams, ok):
     """Replace a flagged point by a harmless one (keeps values and gradients finite)."""
-    safe = MSSMParams.universal(**_SAFE)
+    safe = MSSMParams.universal(**SAFE_VALUES)
     return jax.tree_util.tree_map(lambda leaf, s: jnp.where(ok, leaf, s), p, safe)
 
 
@@ -243,7 +243,7 @@ def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: st
     (use ``delta`` as given) or a spectrum name of :func:`gm2jax.models.mssm.threshold.delta_lepton`
     (``"exact"`` or ``"gm2calc"``), which then computes Delta_l.
     """
-    c, leptons, ps, deltas, rows = lepton_setup(p, sm, lepton, delta, resummation, _global_status, _lepton_status, _safe_params)
+    c, leptons, ps, deltas, rows = lepton_setup(p, sm, lepton, delta, resummation, global_status, _lepton_status, _safe_params)
     # shared diagonalisations
     mn = sp.neutralino_matrix(ps, c)
     xch = sp.chargino_matrix(ps, c)
@@ -256,7 +256,7 @@ def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: st
         mls.append(m_l_s)
 
     def one(msl, msnu2, y, m_l):
-        return _neutralino_sum(mn, msl, c, y, m_l), _chargino_sum(xch, msnu2, c, y, m_l)
+        return neutralino_sum(mn, msl, c, y, m_l), chargino_sum(xch, msnu2, c, y, m_l)
 
     a0, ac = jax.vmap(one)(jnp.stack(msls), jnp.stack(msnus), jnp.stack(ys), jnp.stack(mls))
     return finish_result(AmuResult, lepton, jnp.stack(statuses), deltas, neutralino=a0, chargino=ac)
@@ -276,7 +276,7 @@ def finish_result(cls, lepton, status, deltas, **parts):
     return jax.tree_util.tree_map(lambda x: x[0], res)
 
 
-def _raise_on_status(result: AmuResult, what: str) -> AmuResult:
+def raise_on_status(result: AmuResult, what: str) -> AmuResult:
     status = result.status
     if isinstance(status, jax.core.Tracer):
         total = eqx.error_if(
@@ -327,4 +327,4 @@ def amu_1l(
     if sm is None:
         sm = SMInputs.from_convention("pdg")
     result = amu_1l_parts(p, sm, lepton, delta, resummation)
-    return _raise_on_status(result, f"amu_1l(lepton={lepton!r})") if throw else result
+    return raise_on_status(result, f"amu_1l(lepton={lepton!r})") if throw else result

@@ -43,7 +43,7 @@ from gm2jax import linalg
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput
 from gm2jax.models.mssm import spectrum as sp
-from gm2jax.models.mssm.amu_1l import AmuResult, amu_1l_parts
+from gm2jax.models.mssm.one_loop import AmuResult, amu_1l_parts
 from gm2jax.models.mssm.threshold import POLE_TOL
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.sm import SMInputs, alpha_0, couplings
@@ -115,7 +115,7 @@ def amu_1l_qed_parts(
 ) -> AmuResult:
     """One-loop a_l times (1 - delta_QED): arXiv:1906.08768 eq. (2.5) with the full one-loop amplitude.
 
-    Same arguments and result as :func:`gm2jax.models.mssm.amu_1l.amu_1l_parts` (pure, never
+    Same arguments and result as :func:`gm2jax.models.mssm.one_loop.amu_1l_parts` (pure, never
     raises, NaN + status on flagged points, tuple ``lepton`` allowed); ``total``, ``neutralino``
     and ``chargino`` are multiplied by 1 - delta_QED, ``delta`` and ``status`` are unchanged.
 

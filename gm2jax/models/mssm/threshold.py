@@ -41,7 +41,7 @@ POLE_TOL = 1e-6
 Delta_l carries rounding errors ~1e-16 |Delta_l|, and y_l, a_l scale with 1/(1 + Delta_l): at
 |1 + Delta_l| = 1e-6 a_l is enhanced 1e6-fold and keeps ~10 digits.  Points between this and the
 perturbativity bound are flagged NONPERTURBATIVE by the Yukawa check
-(:data:`gm2jax.models.mssm.amu_1l.YUKAWA_MAX`), which for the muon at tan(beta) = 40 already
+(:data:`gm2jax.models.mssm.one_loop.YUKAWA_MAX`), which for the muon at tan(beta) = 40 already
 acts below |1 + Delta_mu| ~ 5e-3 (issue 15: 1e-12 passed with a_mu = 6e7)."""
 
 

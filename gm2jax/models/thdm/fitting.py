@@ -21,17 +21,21 @@ Constraints (each with its citation in :mod:`.constraints`): ``unitarity``, ``bf
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import equinox as eqx
 import jax.numpy as jnp
 
+from gm2jax._precision import float64
 from gm2jax.errors import Status
-from gm2jax.likelihood import ModelSpec
 from gm2jax.models.thdm import constraints as cons
 from gm2jax.models.thdm.amu import amu_parts
 from gm2jax.models.thdm.couplings import YukawaCore
 from gm2jax.models.thdm.params import THDMSMInputs
+from gm2jax.modelspec import ModelSpec, amu_predictions
+
+__all__ = ["DEFAULTS", "DOMAIN", "MODEL", "PARAMETERS", "WIDTH", "MarginTerm", "model_params", "predict"]
 
 PARAMETERS = ("mh", "mH", "mA", "mHp", "sin_beta_minus_alpha", "tan_beta", "m122", "lambda6", "lambda7",
               "zeta_u", "zeta_d", "zeta_l", "yukawa_type")
@@ -40,6 +44,11 @@ PARAMETERS = ("mh", "mH", "mA", "mHp", "sin_beta_minus_alpha", "tan_beta", "m122
 DEFAULTS = {"mh": 125.09, "sin_beta_minus_alpha": 1.0, "m122": 0.0, "lambda6": 0.0, "lambda7": 0.0,
             "zeta_u": 0.0, "zeta_d": 0.0, "zeta_l": 0.0, "yukawa_type": 3.0}
 """Defaults: SM-like h (125.09 GeV, exact alignment), Z2-symmetric potential, lepton-specific type X."""
+
+DOMAIN = {"mh": (0.0, math.inf), "mH": (0.0, math.inf), "mA": (0.0, math.inf), "mHp": (0.0, math.inf),
+          "tan_beta": (0.0, math.inf)}
+"""Hard physical domain (open intervals): the four Higgs pole masses (GeV) and tan(beta) = v2/v1
+are positive.  |sin(beta - alpha)| <= 1 and the Yukawa type are checked by ``status``."""
 
 WIDTH = 0.5
 """Width (quartic-coupling units) of the smooth theory-constraint walls."""
@@ -54,7 +63,7 @@ def _zetas(code, tb, zu, zd, zl):
     return zeta_u, zeta_d, zeta_l
 
 
-def thdm_core(values: Mapping) -> YukawaCore:
+def model_params(values: Mapping) -> YukawaCore:
     """:class:`YukawaCore` from a flat dict of :data:`PARAMETERS` (missing: :data:`DEFAULTS`)."""
     v = {**DEFAULTS, **values}
     f = lambda k: jnp.asarray(v[k], dtype=jnp.float64)  # noqa: E731
@@ -73,6 +82,10 @@ def _sm(sm) -> THDMSMInputs:
     return THDMSMInputs.from_defaults(m_e=float(sm.m_e), m_mu=float(sm.m_mu), m_tau=float(sm.m_tau))
 
 
+_PARTS = {"one_loop": "one_loop", "two_loop": "two_loop", "uncertainty": "uncertainty"}
+
+
+@float64
 def predict(values: Mapping, sm=None, leptons=("mu",), resummation: str = "none", loops: int = 2) -> dict:
     """Predictions of the 2HDM for the likelihood (pure; jit/vmap/grad safe).
 
@@ -87,7 +100,7 @@ def predict(values: Mapping, sm=None, leptons=("mu",), resummation: str = "none"
         dict of scalars (keys in the module docstring).
     """
     del resummation
-    q = thdm_core(values)
+    q = model_params(values)
     s = _sm(sm)
     out = {}
     status = jnp.asarray(0, dtype=jnp.int32)
@@ -95,12 +108,8 @@ def predict(values: Mapping, sm=None, leptons=("mu",), resummation: str = "none"
     neg = (q.mh <= 0) | (q.mH <= 0) | (q.mA <= 0) | (q.mHp <= 0)
     status |= jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
     status |= jnp.where(neg, int(Status.TACHYON_HIGGS), 0)
-    for lep in leptons:
-        r = amu_parts(q, s, lep, loops=loops)
-        out[f"a_{lep}"] = r.total
-        out[f"a_{lep}_one_loop"] = r.one_loop
-        out[f"a_{lep}_two_loop"] = r.two_loop
-        out[f"a_{lep}_uncertainty"] = r.uncertainty
+    results = [amu_parts(q, s, lep, loops=loops) for lep in leptons]
+    out.update(amu_predictions(results, tuple(leptons), _PARTS, with_status=False))
     out["unitarity_margin"] = cons.unitarity_margin(q, s)
     out["bfb_margin"] = cons.bfb_margin(q, s)
     out["perturbativity_margin"] = cons.perturbativity_margin(q, s)
@@ -138,5 +147,7 @@ MODEL = ModelSpec(
     loops=(1, 2),
     default_loops=2,
     theory_key="a_{l}_uncertainty",
+    params=model_params,
+    domain=DOMAIN,
 )
-"""The registered ``"thdm"`` model (lazily imported by :func:`gm2jax.likelihood.get_model`)."""
+"""The ``"thdm"`` entry of :data:`gm2jax.registry.MODELS`."""
