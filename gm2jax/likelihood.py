@@ -117,7 +117,7 @@ class GaussianTerm(eqx.Module):
         return (a - self.value) ** 2 / s2 + jnp.log(s2 / s0)
 
     def pull(self, pred):
-        return (pred[self.observable] - self.value) / self.sigma_total(pred)
+        return pull(pred[self.observable], self.value, self.sigma_total(pred))
 
 
 class LowerBoundTerm(eqx.Module):
@@ -216,12 +216,35 @@ class Likelihood(eqx.Module):
         for t in self.gaussian:
             lep = t.observable.removeprefix("a_")
             s = t.sigma_total(pred)
-            out[f"R_{lep}"] = (pred[t.observable] - t.value) / s
+            out[f"R_{lep}"] = pull(pred[t.observable], t.value, s)
             for part in ("chargino", "neutralino"):
                 key = f"{t.observable}_{part}"
                 if key in pred:
-                    out[f"R_{lep}_{part}"] = (2.0 * pred[key] - t.value) / (2.0 * s)
+                    out[f"R_{lep}_{part}"] = part_pull(pred[key], t.value, s)
         return out
+
+
+def pull(value, central, sigma):
+    """R = (a - Delta a)/sigma (arXiv:1908.03607, eq. (10)), elementwise; NumPy in, NumPy out.
+
+    The one pull of the package (likelihood, scans, plots).
+
+    Example:
+        >>> float(pull(2.0, 1.0, 0.5))
+        2.0
+    """
+    return (value - central) / sigma
+
+
+def part_pull(part, central, sigma):
+    """R^part = (2 a^part - Delta a)/(2 sigma) (arXiv:1908.03607, eq. (9)) of one of two parts
+    (chargino, neutralino) of a = a^chi+- + a^chi0: the two part pulls add up to :func:`pull`.
+
+    Example:
+        >>> float(part_pull(0.25, 1.0, 0.5) + part_pull(0.75, 1.0, 0.5)) == float(pull(1.0, 1.0, 0.5))
+        True
+    """
+    return (2.0 * part - central) / (2.0 * sigma)
 
 
 def pulls(pred: Mapping, dataset: str | Dataset | None = None) -> dict:
