@@ -1,4 +1,4 @@
-"""Tree-level bounce (gm2jax.models.mssm.bounce) vs the vacuum-stability fit formulas (vacuum.py).
+"""Tree-level bounce (tests/tools/bounce.py) vs the vacuum-stability fit formulas (vacuum.py).
 
 Usage::
 
@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import sys
 import time
 
 import jax
 
 jax.config.update("jax_enable_x64", True)  # script, not library: float64 for vacuum_bound
 
-from gm2jax.models.mssm import bounce as bn  # noqa: E402
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests"))  # tests/tools/bounce.py
+
 from gm2jax.models.mssm.vacuum import vacuum_bound  # noqa: E402
 from gm2jax.sm import SMInputs  # noqa: E402
+from tools import bounce as bn  # noqa: E402
 from _results import append_result, environment  # noqa: E402 (benchmarks/_results.py; the script's folder is on sys.path)
 
 OUT = pathlib.Path(__file__).parent / "results" / "vacuum_bounce.jsonl"

@@ -589,16 +589,16 @@ def spectral_sum(
 
     Example:
         >>> import jax, numpy as np
-        >>> jax.config.update("jax_enable_x64", True)         # gradients need float64 tracers
         >>> from gm2jax.linalg import spectral_sum
         >>> g = lambda lam, mu, th: (lam**2 + 0 * mu)[None]   # S = p^T a^2 p for b = [[1]]
         >>> a = np.eye(3)                                     # exactly degenerate
         >>> p = np.ones((1, 1, 3))
         >>> float(spectral_sum(g, a, np.ones((1, 1)), p, p))
         3.0
-        >>> da = jax.grad(spectral_sum, argnums=1)(g, a, np.ones((1, 1)), p, p)
-        >>> bool(np.allclose(da, 2.0 * np.ones((3, 3))))
-        True
+        >>> with jax.enable_x64(True):  # jax.grad's tracers are made outside spectral_sum
+        ...     da = jax.grad(spectral_sum, argnums=1)(g, a, np.ones((1, 1)), p, p)
+        >>> bool(np.allclose(da, 2.0 * np.ones((3, 3)))), da.dtype
+        (True, dtype('float64'))
     """
     if not callable(g):
         raise InvalidInput("g must be a callable g(lam, mu, theta)")

@@ -113,8 +113,8 @@ def _eta_bounce():
     MSSM Higgs quartic is the consistent one; with the physical m_h = 125 GeV the bounce gives 0.91
     (benchmarks/results/vacuum_bounce.jsonl), with the tree-level quartic 0.859 (this function).
     """
-    from gm2jax.models.mssm import bounce as bn
     from gm2jax.models.mssm.vacuum import vacuum_bound
+    from tools import bounce as bn
 
     tb = 70.0
     m_h = SM.MZ * (tb**2 - 1.0) / (tb**2 + 1.0)
@@ -127,7 +127,7 @@ def test_seed_fig2_pink_band_edges():
     """Seed 001 Fig. 2 pink band: m_smu > 4.2 TeV (mu = -100 TeV), 0.6 - 1 TeV (mu = -500 TeV).
 
     The fit (1) of the module is normalised to CosmoTransitions at tree level (seed 001 footnote
-    6); our independent tree-level bounce (gm2jax.models.mssm.bounce) with the tree-level Higgs
+    6); our independent tree-level bounce (tests/tools/bounce.py) with the tree-level Higgs
     quartic puts the critical trilinear at eta_b = T_crit/B = 0.86 of it (computed here at 1 TeV,
     tan(beta) = 70; 0.91 with m_h = 125 GeV).  So the normalisation eta is known to lie in
     [eta_b, 1], and each quoted edge must lie between our edges at eta = 1 and eta = eta_b, widened

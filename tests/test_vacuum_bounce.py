@@ -1,4 +1,4 @@
-"""Tree-level bounce of the slepton-Higgs potential (gm2jax.models.mssm.bounce) and the vacuum fits.
+"""Tree-level bounce of the slepton-Higgs potential (tests/tools/bounce.py) and the vacuum fits.
 
 Validation of the bounce solvers (1-D shooting vs multi-field Newton, thin-wall limit, virial
 identity, grid convergence), of the potential (EW vacuum, slepton mass matrix = spectrum.py), and
@@ -12,11 +12,11 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gm2jax.models.mssm import bounce as bn
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.models.mssm.vacuum import vacuum_bound
 from gm2jax.sm import SMInputs, couplings
+from tools import bounce as bn
 
 SM = SMInputs.from_convention("pdg")
 

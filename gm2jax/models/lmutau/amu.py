@@ -193,13 +193,13 @@ def amu(
         arXiv:2011.05083 eqs. (3.2)-(3.6); arXiv:1510.08071 eqs. (2.11)-(2.14).
 
     Example:
-        >>> import jax
-        >>> jax.config.update("jax_enable_x64", True)  # results are float64 arrays
+        >>> import numpy as np
         >>> from gm2jax.models.mssm import MSSMParams
         >>> m = MSSMParams(27.0, -223.0, 781.0, 180.0, [170.0, 845.0, 3000.0], [170.0, 845.0, 3000.0])
         >>> r = amu(LmutauParams(m, M0=606.0, g_X=8.26e-4, M_Zp=0.027), lepton=("e", "mu"))
-        >>> bool(r.total[0] < 0), bool(r.zprime[1] > 0), float(r.zprime[0])
-        (True, True, 0.0)
+        >>> total, zprime = np.asarray(r.total), np.asarray(r.zprime)  # float64 results
+        >>> bool(total[0] < 0), bool(zprime[1] > 0), float(zprime[0]), total.dtype
+        (True, True, 0.0, dtype('float64'))
     """
     for lep in lepton if isinstance(lepton, (tuple, list)) else (lepton,):
         lepton_index(lep)

@@ -158,13 +158,14 @@ def tree_spectrum(p: LmutauParams, c: Couplings, lepton, m_lepton, delta=0.0) ->
 
     Example:
         >>> import jax
-        >>> jax.config.update("jax_enable_x64", True)  # results are float64 arrays
         >>> from gm2jax.models.mssm import MSSMParams
         >>> from gm2jax.sm import SMInputs, couplings
-        >>> m = MSSMParams.universal(tan_beta=20.0, mu=-300.0, M1=200.0, M2=400.0, msl=300.0)
-        >>> s = tree_spectrum(LmutauParams(m, M0=500.0, g_X=8e-4, M_Zp=0.03), couplings(SMInputs.from_convention()), "mu", 0.10566)
-        >>> s.m_neutralino.shape
-        (7,)
+        >>> with jax.enable_x64(True):  # a building block, not a float64 entry point: x64 locally
+        ...     m = MSSMParams.universal(tan_beta=20.0, mu=-300.0, M1=200.0, M2=400.0, msl=300.0)
+        ...     p = LmutauParams(m, M0=500.0, g_X=8e-4, M_Zp=0.03)
+        ...     s = tree_spectrum(p, couplings(SMInputs.from_convention()), "mu", 0.10566)
+        >>> s.m_neutralino.shape, s.m_neutralino.dtype
+        ((7,), dtype('float64'))
     """
     return msp.spectrum_from_matrices(
         neutralino_matrix(p, c),

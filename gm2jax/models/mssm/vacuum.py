@@ -49,7 +49,7 @@ multiplied by m_tau so that it bounds the same T)::
    (we find 4.07 TeV with PDG couplings) and gives a stable window at mu = -500 TeV, 0.40-1.49
    TeV, that contains the quoted 0.6-1 TeV; an overall eta = 0.89 reproduces all three quoted
    edges to <= 2.5 % (4.31 TeV; 0.61-1.00 TeV).  (iii) An independent tree-level bounce of the same
-   potential (:mod:`gm2jax.models.mssm.bounce`, S_crit = 4 ln(100 GeV/H_0) = 403.8;
+   potential (``tests/tools/bounce.py``, S_crit = 4 ln(100 GeV/H_0) = 403.8;
    ``benchmarks/vacuum_bounce_vs_fit.py`` -> ``benchmarks/results/vacuum_bounce.jsonl``) gives
    T_crit/B = 0.906-0.940 for (1) with the smuon (tan(beta) = 50) and 0.95-0.97 with the stau
    (tan(beta) = 40) for m_L = 0.2-2 TeV and m_R/m_L = 0.4-2.5: the form of (1) is confirmed and
@@ -105,7 +105,7 @@ FITS = {
     },
     # arXiv:1303.0461 (stau); bound on |mu tan(beta)| in GeV, multiplied by m_tau.
     # c_sq: 4.52e-2 as first recalled is contradicted by the tree-level bounce
-    # (gm2jax.models.mssm.bounce): bounce/fit = 0.58 at (2000, 5000) GeV; 4.52e-3 gives
+    # (tests/tools/bounce.py): bounce/fit = 0.58 at (2000, 5000) GeV; 4.52e-3 gives
     # 0.89-1.05 on the whole grid (benchmarks/results/vacuum_bounce.jsonl).
     "ky2013": {"c_geo": 213.5, "c_lin": -17.0, "c_sq": 4.52e-3, "c0": -1.30e4},
 }

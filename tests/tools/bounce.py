@@ -1,7 +1,9 @@
 r"""Tree-level bounce of the slepton-Higgs potential: an independent check of the vacuum fits.
 
-This module is a **verification tool** (NumPy/SciPy, not JAX, not differentiable, not meant for
-fit time; no float64 wrapper is needed since nothing is traced).  It recomputes, from the MSSM
+This module is a **verification tool** of the tests (``tests/tools``; NumPy/SciPy, not JAX, not
+differentiable, not part of the gm2jax package; no float64 wrapper is needed since nothing is
+traced).  ``tests/test_vacuum_bounce.py`` validates it and ``tests/test_vacuum.py`` and
+``benchmarks/vacuum_bounce_vs_fit.py`` use it.  It recomputes, from the MSSM
 Lagrangian, the quantity that the fit formulas of :mod:`gm2jax.models.mssm.vacuum` parametrise --
 the largest trilinear ``T_l`` for which the
 electroweak (EW) vacuum outlives the universe -- so that the recalled fit coefficients there
@@ -37,7 +39,7 @@ with ``c = -cos(2 beta)`` (-> 1 at large tan(beta)).
   :func:`gm2jax.models.mssm.spectrum.yukawa`),
   the trilinear is ``-(T/v) h x y`` and T is exactly minus the L-R entry of
   :func:`gm2jax.models.mssm.spectrum.slepton_matrix` at A_l = 0.  The A-term ``y_l A_l H_d l l``
-  is neglected (cos(beta)-suppressed; neglected in seed 001 footnote 2 and in the fits).
+  is neglected (cos(beta)-suppressed; neglected in arXiv:1906.08768 footnote 2 and in the fits).
 * ``|F_L|^2 + |F_e|^2 = |y_l H_d^0|^2 (|l~_R|^2 + |l~_L|^2)``: the ``m_l^2/(1+Delta)^2`` in the
   slepton masses.
 * D-terms: hypercharges Y(H_u) = +1/2, Y(L) = -1/2, Y(e-bar) = +1 with ``|e-bar|^2 = |l~_R|^2``;
@@ -104,6 +106,7 @@ import numpy as np
 from scipy import integrate, optimize
 
 from gm2jax.errors import InvalidInput
+from gm2jax.sm import SMInputs, couplings
 
 H0_KM_S_MPC = 67.4
 """Hubble constant in km/s/Mpc (Planck 2018, arXiv:1807.06209, Table 2, TT,TE,EE+lowE+lensing)."""
@@ -290,8 +293,6 @@ def potential_from_sm(m_L, m_R, T, m_lepton, tan_beta, sm=None, delta=0.0, m_h=M
         m_lepton: lepton mass (GeV); tan_beta; sm: :class:`gm2jax.sm.SMInputs` or None (pdg);
         delta: Delta_l (enters y_l only); m_h: Higgs mass (GeV).
     """
-    from gm2jax.sm import SMInputs, couplings
-
     if m_L <= 0 or m_R <= 0:
         raise InvalidInput(f"potential_from_sm: m_L={m_L}, m_R={m_R} must be > 0 GeV")
     if tan_beta <= 0:
