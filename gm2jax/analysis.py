@@ -45,6 +45,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from gm2jax.problem import Problem
+from gm2jax import curvature
 from gm2jax.errors import InvalidInput
 from gm2jax.likelihood import delta_chi2_quantile
 
@@ -114,16 +115,7 @@ def with_vacuum_stability(problem: Problem, leptons=("e", "mu", "tau"), *, width
 # --------------------------------------------------------------------------------------
 
 
-def _vgh(f):
-    """jit(u -> (f, grad, Hessian)) by forward-over-reverse on the unit vectors."""
-    vg = jax.value_and_grad(f)
-
-    def vgh(u):
-        d = u.shape[0]
-        (vals, grads), (_, hess) = jax.vmap(lambda v: jax.jvp(vg, (u,), (v,)))(jnp.eye(d, dtype=u.dtype))
-        return vals[0], grads[0], 0.5 * (hess + hess.T)
-
-    return jax.jit(vgh)
+_vgh = curvature.value_grad_hessian  # jit(u -> (f, grad, Hessian)), autodiff
 
 
 def newton_polish(f, u0, *, steps: int = 20, vgh=None):
@@ -137,33 +129,10 @@ def newton_polish(f, u0, *, steps: int = 20, vgh=None):
 
     Returns:
         (u, f(u), grad, Hessian, evaluations) with NumPy arrays; an evaluation is one
-        value-gradient-Hessian call.
+        value-gradient-Hessian call (:func:`gm2jax.curvature.newton_polish`).
     """
     vgh = _vgh(f) if vgh is None else vgh
-    u = jnp.asarray(u0, dtype=jnp.float64)
-    val, g, h = (np.asarray(a) for a in vgh(u))
-    n_eval = 1
-    d = u.shape[0]
-    lam = 1e-3 * max(float(np.abs(np.diag(h)).max()), 1e-12)
-    for _ in range(steps):
-        if np.linalg.norm(g) < 1e-10:
-            break
-        try:
-            delta = np.linalg.solve(h + lam * np.eye(d), g)
-        except np.linalg.LinAlgError:
-            lam *= 10.0
-            continue
-        trial = u - jnp.asarray(delta)
-        v2, g2, h2 = (np.asarray(a) for a in vgh(trial))
-        n_eval += 1
-        if np.isfinite(v2) and v2 <= val:
-            u, val, g, h = trial, v2, g2, h2
-            lam = max(lam / 10.0, 1e-12)
-        else:
-            lam *= 10.0
-            if lam > 1e12:
-                break
-    return np.asarray(u), float(val), g, h, n_eval
+    return curvature.newton_polish(lambda u: vgh(jnp.asarray(u, dtype=jnp.float64)), u0, steps=steps)
 
 
 def _adam_run(loss, u0, *, steps: int, learning_rate: float, clip_norm: float = 10.0):

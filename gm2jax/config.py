@@ -32,12 +32,13 @@ import pathlib
 import tomllib
 from collections.abc import Mapping
 
+from gm2jax.curvature import HESSIAN_METHODS
 from gm2jax.errors import InvalidInput
 from gm2jax.expressions import Expression, compile_expression
-from gm2jax.registry import get_model as _registered_model
 from gm2jax.measurements import Dataset, load_dataset
 from gm2jax.priors import PRIORS, ParamSpec, bijection_for
 from gm2jax.problem import Problem
+from gm2jax.registry import get_model
 from gm2jax.sm import SMInputs
 
 # --------------------------------------------------------------------------------------
@@ -55,7 +56,13 @@ class FitOptions:
         learning_rate: Adam learning rate in the unconstrained space [0.1].
         clip_norm: gradient clipping by global norm [10.0].
         optimizer: ``"adam"`` (clip + Adam) or ``"lbfgs"`` (optax.lbfgs, zoom line search) ["adam"].
-        polish_steps: damped Newton steps on the global best with the autodiff Hessian [10].
+        polish_steps: damped Newton steps on the global best with the Hessian [10].
+        hessian_method: how the Hessian (Newton polish, covariance) is computed: ``"autodiff"``
+            (exact; one more compilation), ``"gradient_differences"`` (Richardson central
+            differences of the optimiser's already compiled exact gradient, no new compilation)
+            or ``"auto"`` (gradient differences at ``loops = 2``, where the autodiff Hessian of
+            the MSSM takes > 17 min to compile, autodiff elsewhere) ["auto"]; see
+            :mod:`gm2jax.curvature`.
         seed: PRNG seed of the starts [0].
         target_chi2: a start counts as converged below this chi^2 [0.1] (reporting only).
         profile_1d: parameters to profile in 1-D [all free].
@@ -71,6 +78,7 @@ class FitOptions:
     clip_norm: float = 10.0
     optimizer: str = "adam"
     polish_steps: int = 10
+    hessian_method: str = "auto"
     seed: int = 0
     target_chi2: float = 0.1
     profile_1d: tuple = None
@@ -205,16 +213,7 @@ class FitConfig:
         return Problem(self)
 
 
-def get_model(name, models=None):
-    """Interim until gm2jax.registry lands: the model ``name`` from ``models`` or the registry."""
-    if models is None:
-        return _registered_model(name)
-    if name not in models:
-        raise InvalidInput(f"unknown model {name!r}: use one of {sorted(models)}")
-    return models[name]
-
-
-_CHOICES = {"optimizer": ("adam", "lbfgs")}
+_CHOICES = {"optimizer": ("adam", "lbfgs"), "hessian_method": HESSIAN_METHODS}
 _TOP_KEYS = {
     "name", "description", "model", "dataset", "sm_convention", "observables", "leptons", "resummation", "loops",
     "parameters", "fixed", "derived", "likelihood", "fit", "sample",
@@ -272,6 +271,25 @@ def _parse_param(name: str, body, where: str, model_parameter: bool) -> ParamSpe
         if not lo < start < hi:
             raise InvalidInput(f"{where}.start: {start} lies outside the range [{lo}, {hi}]")
     return ParamSpec(name, lo, hi, prior, mean, sigma, start, bijection_for(prior, lo, hi), model_parameter)
+
+
+def _check_domain(model, free, fixed) -> None:
+    """The model's hard physical domain (``ModelSpec.domain``, e.g. tan(beta) > 0): every free
+    range and start and every fixed value must lie inside it -- checked here, before anything is
+    compiled.  (Derived values are checked at prior draws by :meth:`gm2jax.problem.Problem.check_prior`.)"""
+    domain = getattr(model, "domain", None) or {}
+    for p in free:
+        if p.name not in domain:
+            continue
+        lo, hi = domain[p.name]
+        if p.lo < lo or p.hi > hi:
+            raise InvalidInput(
+                f"parameters.{p.name}.range: [{p.lo}, {p.hi}] leaves the physical domain of model {model.name!r} "
+                f"({lo} < {p.name} < {hi}); restrict the range"
+            )
+        if math.isfinite(p.start) and not lo < p.start < hi:
+            raise InvalidInput(f"parameters.{p.name}.start: {p.start} outside the physical domain ({lo} < {p.name} < {hi})")
+    model.check_domain(fixed, where="fixed.")
 
 
 def _options(body, cls, where: str, free_names):
@@ -440,6 +458,7 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
     for n, v in fixed.items():
         if not math.isfinite(v):
             raise InvalidInput(f"fixed.{n}: must be finite (got {v})")
+    _check_domain(model, free, fixed)
     missing = [n for n in model.parameters if n not in seen and n not in model.defaults]
     if missing:
         raise InvalidInput(f"parameters: model {model.name!r} needs values for {missing} (free, fixed or derived)")

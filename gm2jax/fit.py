@@ -31,6 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from gm2jax import curvature
 from gm2jax.config import FitConfig, load_config
 from gm2jax.problem import Problem
 from gm2jax.progress import as_progress
@@ -61,14 +62,16 @@ def make_step(fun, optimizer: optax.GradientTransformation):
 
     ``fun(params, *args) -> (loss, aux)``; the step is vmapped over the leading axis of
     ``params``, ``state`` and ``args`` and jitted.  ``loss`` and ``aux`` are evaluated at the
-    *incoming* params (one value-and-gradient evaluation per point).
+    *incoming* params (one value-and-gradient evaluation per point); ``aux`` gains ``"grad"``,
+    the exact gradient d loss/d params there (the gradient-difference Hessian reuses this
+    compiled program, :mod:`gm2jax.curvature`).
     """
     vg = jax.value_and_grad(fun, has_aux=True)
 
     def step(params, state, *args):
         (loss, aux), grad = vg(params, *args)
         updates, state = optimizer.update(grad, state, params)
-        return optax.apply_updates(params, updates), state, loss, aux
+        return optax.apply_updates(params, updates), state, loss, {**aux, "grad": grad}
 
     return jax.jit(jax.vmap(step))
 
@@ -137,6 +140,8 @@ class FitResult:
         cov_u, cov_x: 2 H^-1 (pseudo-inverse if singular).
         errors: sqrt(diag(cov_x)) (NaN along singular directions).
         hessian_rank: numerical rank of H_x.
+        hessian_method: ``"autodiff"`` or ``"gradient_differences"`` (None if skipped).
+        hessian_error: per-element error estimate of hessian_u (gradient differences only).
         starts_x: the starting points (physical), (starts, n).
         final_chi2: best chi^2 reached by each start.
         final_x: each start's best point (physical).
@@ -174,6 +179,8 @@ class FitResult:
     profiles_1d: dict
     profiles_2d: dict
     config: FitConfig = dataclasses.field(repr=False)
+    hessian_method: str | None = None
+    hessian_error: np.ndarray | None = None
 
     @property
     def best(self) -> dict:
@@ -221,6 +228,8 @@ class FitResult:
                 "hessian_x": self.hessian_x,
                 "hessian_u": self.hessian_u,
                 "hessian_rank": self.hessian_rank,
+                "hessian_method": self.hessian_method,
+                "hessian_error_u": self.hessian_error,
                 "starts": {
                     "n": len(self.final_chi2),
                     "converged": self.n_converged,
@@ -283,47 +292,53 @@ def _grid(spec, n: int) -> np.ndarray:
     return lo + (hi - lo) * t
 
 
-def _value_grad_hessian(f, d: int):
-    """jit(u -> (f, grad f, Hessian f)): forward-over-reverse Hessian-vector products on the unit
-    vectors (exact autodiff; compiles faster than ``jax.hessian`` here)."""
-    vg = jax.value_and_grad(f)
+def _gradient_batch(problem: Problem, step, init, n: int):
+    """points (m, d) -> (chi^2 (m,), exact gradients (m, d)) through the compiled optimiser step
+    (batches of its size ``n``, padded: no new compilation)."""
+    d = problem.ndim
+    mask, fixed = jnp.zeros((n, d), dtype=bool), jnp.zeros((n, d))
 
-    def vgh(u):
-        (vals, grads), (_, hess) = jax.vmap(lambda v: jax.jvp(vg, (u,), (v,)))(jnp.eye(d, dtype=u.dtype))
-        return vals[0], grads[0], 0.5 * (hess + hess.T)
+    def batch(points):
+        points = np.asarray(points, dtype=np.float64)
+        vals, grads = [], []
+        for start in range(0, len(points), n):
+            block = points[start : start + n]
+            k = len(block)
+            u = jnp.asarray(np.concatenate([block, np.repeat(block[-1:], n - k, axis=0)]))
+            _, _, loss, aux = step(u, init(u), mask, fixed)
+            vals.append(np.asarray(loss)[:k])
+            grads.append(np.asarray(aux["grad"])[:k])
+        return np.concatenate(vals), np.concatenate(grads)
 
-    return jax.jit(vgh)
-
-
-def _hessians(problem: Problem, vgh, u):
-    """(chi2, g_u, H_u, H_x) at u; H_x by the exact chain rule through the bijections."""
-    value, g, hu = vgh(u)
-    x = problem.from_unconstrained(u)
-    du, d2u = [], []
-    for i, p in enumerate(problem.config.free):
-        inv = p.bijection.inverse
-        du.append(jax.grad(inv)(x[i]))
-        d2u.append(jax.grad(jax.grad(inv))(x[i]))
-    du, d2u = jnp.stack(du), jnp.stack(d2u)
-    hx = du[:, None] * hu * du[None, :] + jnp.diag(g * d2u)
-    return float(value), np.asarray(g), np.asarray(hu), np.asarray(hx)
+    return batch
 
 
-def _covariance(h: np.ndarray):
-    """2 H^-1 (pseudo-inverse), rank, and errors (NaN along null directions)."""
-    h = 0.5 * (h + h.T)
-    w, v = np.linalg.eigh(h)
-    tol = max(w.max(), 0.0) * 1e-10 * len(w)
-    keep = w > tol
-    rank = int(keep.sum())
-    winv = np.where(keep, 1.0 / np.where(keep, w, 1.0), 0.0)
-    cov = 2.0 * (v * winv) @ v.T
-    err = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    if rank < len(w):
-        # directions with (numerically) zero curvature: the error is unbounded
-        null = v[:, ~keep]
-        err = np.where(np.abs(null).max(axis=1) > 1e-6, np.nan, err)
-    return cov, rank, err
+class _DifferenceHessian:
+    """u -> (chi^2, gradient, Hessian) by gradient differences; the step per coordinate follows
+    the last Hessian (1-sigma width sqrt(2/H_ii), capped at max(1, |u_i|)); ``error`` holds the
+    last error estimate and ``calls`` the gradient evaluations spent."""
+
+    def __init__(self, batch):
+        self.batch, self.width, self.error, self.calls = batch, None, None, 0
+
+    def __call__(self, u):
+        u = np.asarray(u, dtype=np.float64)
+        scale = np.maximum(1.0, np.abs(u))
+        if self.width is not None:
+            scale = np.minimum(scale, self.width)
+        value, g, h, self.error = curvature.gradient_difference_hessian(self.batch, u, scale)
+        self.calls += 4 * len(u) + 1
+        diag = np.diag(h)
+        self.width = np.where(diag > 0, np.sqrt(2.0 / np.where(diag > 0, diag, 1.0)), np.inf)
+        return value, g, h
+
+
+def _autodiff_hessian(vgh):
+    def call(u):
+        value, g, h = vgh(jnp.asarray(u))
+        return float(value), np.asarray(g), np.asarray(h)
+
+    return call
 
 
 def run_fit(
@@ -427,39 +442,31 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
     u_best = jnp.asarray(best_u[ibest])
 
     # -- Newton polish, Hessian, covariance ---------------------------------------------
-    hu = hx = cov_u = cov_x = errors = None
+    hu = hx = cov_u = cov_x = errors = h_err = None
     rank = None
+    method = curvature.choose_method(opts.hessian_method, config.loops) if hessian else None
     if hessian:
-        _say(progress, "hessian + Newton polish: compiling the autodiff Hessian ...")
         t0 = time.perf_counter()
-        vgh = _cached("hessian", config, lambda: _value_grad_hessian(problem.chi2_u, d))
-        value, g, h, _ = _hessians(problem, vgh, u_best)
-        evals["hessian"] += 1
-        lam = 1e-3 * max(np.abs(np.diag(h)).max(), 1e-12)
-        for _ in range(opts.polish_steps):
-            if value < 1e-20 or np.linalg.norm(g) < 1e-12:
-                break
-            try:
-                delta = np.linalg.solve(h + lam * np.eye(d), g)
-            except np.linalg.LinAlgError:
-                lam *= 10
-                continue
-            trial = u_best - jnp.asarray(delta)
-            v2, g2, h2, _ = _hessians(problem, vgh, trial)
-            evals["polish"] += 1
-            if v2 < value:
-                u_best, value, g, h = trial, v2, g2, h2
-                lam = max(lam / 10, 1e-12)
-            else:
-                lam *= 10
-                if lam > 1e12:
-                    break
-        _, g, hu, hx = _hessians(problem, vgh, u_best)
-        evals["hessian"] += 1
-        cov_u, _, _ = _covariance(hu)
-        cov_x, rank, errors = _covariance(hx)
+        if method == "autodiff":
+            _say(progress, "hessian + Newton polish: compiling the autodiff Hessian ...")
+            vgh = _autodiff_hessian(_cached("hessian", config, lambda: curvature.value_grad_hessian(problem.chi2_u)))
+            per_call = 1  # one value-gradient-Hessian evaluation
+        else:
+            _say(progress, "hessian + Newton polish: gradient differences (the optimiser's compiled gradient) ...")
+            vgh = _DifferenceHessian(_gradient_batch(problem, adam_step, adam_init, n))
+            per_call = 4 * d + 1  # gradient evaluations per Hessian
+        u_best, value, g, h, n_calls = curvature.newton_polish(vgh, u_best, steps=opts.polish_steps, gtol=1e-12, ftol=1e-20)
+        evals["hessian"] += per_call
+        evals["polish"] += per_call * (n_calls - 1)
+        value, g, hu = vgh(u_best)  # final Hessian (gradient differences: with the adapted steps)
+        evals["hessian"] += per_call
+        h_err = None if method == "autodiff" else vgh.error
+        u_best = jnp.asarray(u_best)
+        hx = curvature.physical_hessian(problem, u_best, g, hu)
+        cov_u, _, _ = curvature.covariance(hu)
+        cov_x, rank, errors = curvature.covariance(hx)
         wall["hessian"] = time.perf_counter() - t0
-        _say(progress, f"hessian + polish: chi2 {value:.3g}, rank {rank}/{d} in {wall['hessian']:.1f} s")
+        _say(progress, f"hessian ({method}) + polish: chi2 {value:.3g}, rank {rank}/{d} in {wall['hessian']:.1f} s")
 
     # -- best-fit summary ----------------------------------------------------------------
     _say(progress, "best-fit predictions, pulls and chi2 parts ...")
@@ -499,6 +506,8 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
         cov_x=cov_x,
         errors=errors,
         hessian_rank=rank,
+        hessian_method=method,
+        hessian_error=h_err,
         starts_x=x0,
         final_chi2=best_l,
         final_x=final_x,
@@ -561,7 +570,7 @@ def _profiles(problem: Problem, step, init, chunk: int, u_best, chi2_min: float,
             idx_b = sel[better]
             best_l[idx_b] = loss[better]
             best_u[idx_b] = u_in[: len(sel)][better]
-            aux = {kk: np.asarray(v)[: len(sel)] for kk, v in aux.items()}
+            aux = {kk: np.asarray(v)[: len(sel)] for kk, v in aux.items() if kk != "grad"}
             if best_aux is None:
                 best_aux = {kk: np.full((m_all,) + v.shape[1:], np.nan) for kk, v in aux.items()}
             for kk in best_aux:

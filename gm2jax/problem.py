@@ -132,18 +132,29 @@ class Problem:
 
     def check_prior(self, n: int = 8, seed: int = 0) -> None:
         """Cheap check before anything is compiled: every fixed and derived parameter is finite
-        at ``n`` prior draws (evaluated eagerly, milliseconds).
+        at ``n`` prior draws (evaluated eagerly, milliseconds), and every derived parameter with a
+        physical domain (``ModelSpec.domain``) is inside it at one draw at least.
 
         Raises:
             InvalidInput: naming the parameter (and its expression) that is never finite, e.g.
-                ``M1 = "M2 / 0"`` or ``"log(-M2)"``.
+                ``M1 = "M2 / 0"`` or ``"log(-M2)"``, or never inside its domain
+                (``tan_beta = "-t"``).
         """
         with jax.enable_x64(True):
             x = jnp.asarray(self.sample_prior(jax.random.key(seed), n))
             with np.errstate(all="ignore"):
                 vals = jax.vmap(self.values)(x)
+            domain = getattr(self.model, "domain", None) or {}
             for name, v in vals.items():
-                finite = np.isfinite(np.asarray(v))
+                v = np.asarray(v)
+                if name in self.config.derived and name in domain and np.isfinite(v).any():
+                    lo, hi = domain[name]
+                    if not ((v > lo) & (v < hi)).any():
+                        raise InvalidInput(
+                            f"derived.{name} = {self.config.derived[name].text!r} lies outside the physical domain "
+                            f"({lo} < {name} < {hi}) at every prior draw (e.g. {float(np.ravel(v)[0])}); fix the expression or the ranges"
+                        )
+                finite = np.isfinite(v)
                 if finite.any():
                     continue
                 if name in self.config.derived:

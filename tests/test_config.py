@@ -1,6 +1,7 @@
 """Fit configurations: the seed-000 TOML files, bijections, priors and bad configs (key paths)."""
 
 import copy
+import dataclasses
 import math
 import pathlib
 import tomllib
@@ -13,6 +14,7 @@ import pytest
 from gm2jax.config import load_config, parse_config
 from gm2jax.expressions import compile_expression
 from gm2jax.priors import Bijection
+from gm2jax.registry import get_model
 from gm2jax.errors import InvalidInput
 
 FITS = pathlib.Path(__file__).parent.parent / "fits"
@@ -108,6 +110,11 @@ BAD = [
     ("bad profile name", lambda d: d["fit"].update(profile_1d=["tan_beta"]), "fit.profile_1d[0]"),
     ("bad optimizer", lambda d: d["fit"].update(optimizer="sgd"), "fit.optimizer"),
     ("bad sample option", lambda d: d["sample"].update(target_accept=1.5), "sample.target_accept"),
+    ("bad hessian method", lambda d: d["fit"].update(hessian_method="numeric"), "fit.hessian_method"),
+    # the model's physical domain (tan(beta) > 0), checked at parse time, before any compilation
+    ("fixed outside the domain", lambda d: d["fixed"].update(tan_beta=-60.0), "fixed.tan_beta"),
+    ("range outside the domain", lambda d: (d["fixed"].pop("tan_beta"), d["parameters"].update(tan_beta={"range": [-60.0, 60.0]})),
+     "parameters.tan_beta.range"),
 ]
 
 
@@ -116,6 +123,22 @@ def test_bad_config_names_the_key(mutate, path):
     with pytest.raises(InvalidInput) as err:
         parse_config(_bad(mutate))
     assert str(err.value).startswith(path + ":") or str(err.value).startswith(path + " "), str(err.value)
+
+
+def test_derived_parameter_never_in_its_domain_is_named_before_compiling():
+    doc = _bad(lambda d: (d["fixed"].pop("tan_beta"), d["derived"].update(tan_beta="-M2 / 10")))
+    prob = parse_config(doc).problem()
+    with pytest.raises(InvalidInput, match=r"derived.tan_beta = '-M2 / 10' lies outside the physical domain"):
+        prob.check_prior()
+
+
+def test_toy_models_come_from_the_callers_mapping():
+    """parse_config(..., models=) resolves the model from the given mapping, not the registry."""
+    toy = dataclasses.replace(get_model("mssm"), name="toy")
+    cfg = parse_config({**HEAVY, "model": "toy"}, models={"toy": toy})
+    assert cfg.spec is toy and cfg.model == "toy"
+    with pytest.raises(InvalidInput, match="^model: .*'toy'"):
+        parse_config({**HEAVY, "model": "toy"})
 
 
 def test_bad_files(tmp_path):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from gm2jax import curvature
 from gm2jax.cli import main
 from gm2jax.config import load_config
 from gm2jax.fit import run_fit
@@ -91,6 +92,24 @@ def test_hessian_covariance_autodiff_vs_finite_differences():
         # the physical covariance is the unconstrained one pushed through the bijection's Jacobian
         jac = jax.jacfwd(prob.from_unconstrained)(jnp.asarray(r.u))
         np.testing.assert_allclose(r.cov_x, jac @ r.cov_u @ jac.T, rtol=1e-6)
+
+
+def test_gradient_difference_hessian_matches_autodiff_at_one_loop():
+    """hessian_method = "gradient_differences" (Richardson differences of the optimiser's compiled
+    gradient, used at two loops) against the exact autodiff Hessian at one loop, same point."""
+    kw = dict(hessian=True, profiles=False, starts=8, steps=40, polish_steps=0)  # any point will do
+    ad = run_fit(FITS / "mssm_heavy_smuR.toml", hessian_method="autodiff", **kw)
+    fd = run_fit(FITS / "mssm_heavy_smuR.toml", hessian_method="gradient_differences", **kw)
+    assert ad.hessian_method == "autodiff" and fd.hessian_method == "gradient_differences"
+    np.testing.assert_array_equal(fd.u, ad.u)  # same Adam path, no polish: the same point
+    # tolerance: the method's own per-element error estimate (Richardson difference + asymmetry)
+    # plus the rounding floor of differencing a gradient good to ~1e3 eps at relative step ETA
+    floor = 1e3 * np.finfo(float).eps / curvature.ETA * np.abs(ad.hessian_u).max()
+    assert np.all(np.abs(fd.hessian_u - ad.hessian_u) <= fd.hessian_error + floor), (fd.hessian_u, ad.hessian_u, fd.hessian_error)
+    assert np.all(fd.hessian_error < 1e-6 * np.abs(ad.hessian_u).max())  # and the estimate is small
+    np.testing.assert_allclose(fd.errors, ad.errors, rtol=1e-6)
+    # the step per coordinate follows the curvature: n_evaluations counts 4 d + 1 gradients per Hessian
+    assert fd.n_evaluations["hessian"] == 2 * (4 * 2 + 1) and ad.n_evaluations["hessian"] == 2
 
 
 @pytest.mark.slow
