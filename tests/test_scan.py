@@ -22,14 +22,15 @@ import pytest
 from gm2jax import MSSMParams, SMInputs
 from gm2jax.errors import InvalidInput
 from gm2jax.models.mssm import amu_1l_parts
+from gm2jax.models.mssm.scan_builder import mssm_builder
 from gm2jax.scan import (
     Axis,
     ScanSpec,
+    done_chunks,
     evaluate_points,
     load_grid,
     load_manifest,
     load_scan,
-    mssm_builder,
     run_scan,
     scan,
 )
@@ -274,7 +275,7 @@ def test_run_scan_writes_manifest_and_chunks_and_loads(tmp_path):
     assert man["n_points"] == 35 and man["chunk_size"] == 4 and man["n_chunks"] == 9 and man["complete"]
     assert man["grid_shape"] == [7, 5] and man["columns"]["vec"]["shape"] == [2]
     assert man["observable"].endswith("test_scan:_toy")
-    assert sorted(p.name for p in out.glob("chunk_*.npz")) == [f"chunk_{i:06d}.npz" for i in range(9)]
+    assert done_chunks(out) == list(range(9))
     df = load_scan(out)
     values, status = scan(spec, observable=_toy)
     assert list(df["index"]) == list(range(35))
@@ -303,14 +304,15 @@ def test_partial_resume_mismatch_and_overwrite(tmp_path):
     with pytest.raises(InvalidInput, match="6 of 9 chunks missing"):
         load_scan(out)
     assert len(load_scan(out, allow_partial=True)) == 12
-    first = {p.name: p.stat().st_mtime_ns for p in out.glob("chunk_*.npz")}
-    # a crash mid-write leaves a temporary file; a damaged chunk file is recomputed
-    (out / ".chunk_000005.npz.tmp-1-deadbeef").write_bytes(b"partial")
-    (out / "chunk_000002.npz").write_bytes(b"not an npz")
+    first = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    # a crash mid-write leaves a temporary file (zarr writes file.<uuid>.partial, then renames);
+    # a damaged chunk file is recomputed
+    (out / "y" / "c" / "5.deadbeef.partial").write_bytes(b"partial")
+    (out / "y" / "c" / "2").write_bytes(b"not a zarr chunk")
     s2 = run_scan(spec, out, observable=_toy, progress=False)
     assert s2.complete and s2.skipped == 2 and s2.computed == 7
-    assert not list(out.glob(".chunk_*"))
-    for name in ("chunk_000000.npz", "chunk_000001.npz"):
+    assert not list(out.rglob("*.partial"))
+    for name in ("y/c/0", "y/c/1", "index/c/1", "_chunk_sha256/c/1/0"):
         assert (out / name).stat().st_mtime_ns == first[name]  # skipped, not rewritten
     df = load_scan(out)
     ref, _ = scan(spec, observable=_toy)
@@ -324,8 +326,8 @@ def test_partial_resume_mismatch_and_overwrite(tmp_path):
     with pytest.raises(InvalidInput, match="resume=True or overwrite=True"):
         run_scan(spec, out, observable=_toy, resume=False, progress=False)
     s3 = run_scan(spec.replace(chunk_size=5), out, observable=_toy, overwrite=True, progress=False)
-    assert s3.complete and s3.computed == 7 and len(list(out.glob("chunk_*.npz"))) == 7
-    with pytest.raises(InvalidInput, match="no manifest"):
+    assert s3.complete and s3.computed == 7 and done_chunks(out) == list(range(7))
+    with pytest.raises(InvalidInput, match="no scan store"):
         load_scan(tmp_path / "nothing")
 
 
@@ -348,14 +350,14 @@ def test_resume_after_sigkill_equals_uninterrupted_scan(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, json.dumps(spec.to_dict()), str(out)], env=env)
     try:
         deadline = time.monotonic() + 120
-        while len(list(out.glob("chunk_*.npz"))) < 2:
+        while len(list(out.glob("_chunk_sha256/c/*/0"))) < 2:
             assert proc.poll() is None, "scan process ended early"
             assert time.monotonic() < deadline, "scan process too slow"
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=60)
-    done_before = sorted(p.name for p in out.glob("chunk_*.npz"))
+    done_before = done_chunks(out)
     assert 2 <= len(done_before) < spec.n_chunks, "the scan was not interrupted mid-way"
     resumed = run_scan(spec, out, progress=False)
     assert resumed.complete and resumed.skipped == len(done_before) and resumed.computed == spec.n_chunks - len(done_before)
@@ -424,24 +426,27 @@ def test_dask_local_cluster_equals_local_scan(tmp_path):
 
 def test_fit_configuration_becomes_a_scan(tmp_path):
     """A fit configuration (fits/*.toml layout) scans its free parameters: ranges -> axes
-    (loguniform -> log), [derived] -> derived names, dataset -> pulls and chi2."""
+    (loguniform -> log), [derived] -> derived names, dataset -> pulls and chi2 (the fit's Problem:
+    at one loop, without constraint terms, it is the sum of the two squared g-2 pulls)."""
     config = pytest.importorskip("gm2jax.config")
     doc = {
-        "model": "mssm", "dataset": "seeds2019", "observables": ["a_e", "a_mu"], "resummation": "none",
+        "model": "mssm", "dataset": "seeds2019", "observables": ["a_e", "a_mu"], "resummation": "none", "loops": 1,
+        "likelihood": {"constraints": []},
         "parameters": {"mu": {"range": [300.0, 3000.0], "prior": "loguniform"}, "M2": {"range": [100.0, 400.0]}},
         "fixed": {"tan_beta": 60.0},
         "derived": {"M1": "-(M2 - 20)", "mL1": "M2", "mE1": "M2", "mL2": "M2", "mE2": "5 * M2"},
     }
     (tmp_path / "fit.toml").write_text(
-        'model = "mssm"\ndataset = "seeds2019"\nobservables = ["a_e", "a_mu"]\n'
+        'model = "mssm"\ndataset = "seeds2019"\nobservables = ["a_e", "a_mu"]\nloops = 1\n'
         '[parameters.mu]\nrange = [300.0, 3000.0]\nprior = "loguniform"\n[parameters.M2]\nrange = [100.0, 400.0]\n'
         '[fixed]\ntan_beta = 60.0\n[derived]\nM1 = "-(M2 - 20)"\nmL1 = "M2"\nmE1 = "M2"\nmL2 = "M2"\nmE2 = "5 * M2"\n'
+        '[likelihood]\nconstraints = []\n'
     )
     from gm2jax.scan import spec_from_config
 
     spec = spec_from_config(config.parse_config(doc), grid_points={"mu": 4, "M2": 3}, chunk_size=CHUNK)
     assert spec.axes["mu"] == Axis(300.0, 3000.0, 4, True) and spec.axes["M2"] == Axis(100.0, 400.0, 3, False)
-    assert spec.fixed["mL3"] == 3000.0 and spec.derived["mE2"] == "5 * M2"
+    assert spec.fixed["mL3"] == 3000.0 and spec.config["doc"]["derived"]["mE2"] == "5 * M2"
     values, status = scan(spec)
     ref, ref_status = scan(_heavy_spec(4, 3).replace(axes={"mu": [300.0, 3000.0, 4, "log"], "M2": [100.0, 400.0, 3]}))
     np.testing.assert_array_equal(status, ref_status)

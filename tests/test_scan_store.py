@@ -11,6 +11,7 @@ import textwrap
 import jax.numpy as jnp
 import numpy as np
 import pytest
+import zarr
 from click.testing import CliRunner
 
 from gm2jax.cli import main
@@ -32,11 +33,8 @@ def test_altered_chunk_is_detected_and_recomputed(tmp_path):
     out = tmp_path / "s"
     run_scan(_spec(), out, observable=_toy, progress=False)
     ref = load_scan(out)
-    path = out / "chunk_000002.npz"
-    with np.load(path) as z:
-        rows = {k: z[k] for k in z.files}
-    rows["y"] = rows["y"] + 1.0  # first/last index intact, values altered
-    np.savez(path, **rows)
+    y = zarr.open_group(str(out))["y"]
+    y[8:12] = y[8:12] + 1.0  # chunk 2: index intact, values altered, completion record unchanged
     with pytest.raises(InvalidInput, match="1 of 9 chunks missing"):
         load_scan(out)
     summary = run_scan(_spec(), out, observable=_toy, progress=False)
@@ -47,9 +45,9 @@ def test_altered_chunk_is_detected_and_recomputed(tmp_path):
 _HOLDER = textwrap.dedent(
     """
     import sys, time
-    from gm2jax.scan import _ScanLock
+    from gm2jax.scan._store import ScanLock
     import pathlib
-    with _ScanLock(pathlib.Path(sys.argv[1])):
+    with ScanLock(pathlib.Path(sys.argv[1])):
         print("locked", flush=True)
         time.sleep(60)
     """
