@@ -27,7 +27,8 @@ import equinox as eqx
 import jax.numpy as jnp
 import yaml
 
-from gm2jax.errors import InvalidInput
+from gm2jax._precision import float64
+from gm2jax.errors import InvalidInput, Status
 
 LEPTONS = ("e", "mu", "tau")
 """Lepton names; the index into this tuple is the generation index used everywhere."""
@@ -144,6 +145,7 @@ class Couplings(eqx.Module):
     MZ: float
 
 
+@float64
 def couplings(sm: SMInputs) -> Couplings:
     """Electroweak couplings in the scheme of ``sm`` (see the module docstring).
 
@@ -168,6 +170,7 @@ def couplings(sm: SMInputs) -> Couplings:
     return Couplings(e=e, g2=g2, gY=gY, sW=sW, cW=cW, v=v, MW=MW, MZ=MZ)
 
 
+@float64
 def sm_status(sm: SMInputs):
     """Status bit-field of the SM inputs: ``Status.INVALID_SM_INPUT`` unless alpha(MZ), alpha(0),
     MZ, MW, G_F and the three lepton masses are finite and positive, MW < MZ and, in the
@@ -177,8 +180,6 @@ def sm_status(sm: SMInputs):
         >>> int(sm_status(SMInputs.from_convention("pdg", MZ=0.0))) != 0
         True
     """
-    from gm2jax.errors import Status
-
     positive = ("alpha_MZ", "alpha_0", "MZ", "MW", "G_F", "m_e", "m_mu", "m_tau")
     ok = jnp.asarray(True)
     for name in positive:

@@ -1,7 +1,7 @@
 """One-loop MSSM contributions to a_l = (g-2)_l/2: neutralino-slepton and chargino-sneutrino.
 
 The amplitudes are those of GM2Calc (arXiv:1510.08071, eqs. (2.11)-(2.14); identical to
-hep-ph/0609168 eq. (2.11) and seed 002 = arXiv:2011.05083 eqs. (3.2)-(3.5) up to the
+hep-ph/0609168 eq. (2.11) and arXiv:2011.05083 eqs. (3.2)-(3.5) up to the
 phase convention of the couplings), written with the Takagi matrix N, the chargino
 matrices U, V and the slepton rotation U_l of :mod:`gm2jax.models.mssm.spectrum`::
 
@@ -25,7 +25,7 @@ eigenvectors u_k), using X^T u_k = m_k v_k to write V_k1 in terms of u_k.
 
 The pole m_l multiplies the prefactor and divides the chirality-flip terms; only the Yukawa
 y_l and the slepton-matrix m~ carry the resummation factor 1/(1+Delta_l) (GM2Calc
-convention, ``shared/reference/GM2CALC_CONVENTIONS.md`` s. 3).
+convention, ``docs/conventions/gm2calc.md`` sec. 3).
 """
 
 from __future__ import annotations
@@ -319,8 +319,8 @@ def amu_1l(
         >>> from gm2jax.models.mssm import MSSMParams, amu_1l
         >>> p = MSSMParams.universal(tan_beta=40.0, mu=500.0, M1=200.0, M2=400.0, msl=300.0)
         >>> r = amu_1l(p, lepton="mu")
-        >>> bool(r.total > 0)
-        True
+        >>> bool(float(r.total) > 0), r.total.dtype  # float64 whatever JAX's x64 flag
+        (True, dtype('float64'))
     """
     for lep in lepton if isinstance(lepton, (tuple, list)) else (lepton,):
         lepton_index(lep)
