@@ -41,13 +41,11 @@ def amu(files, lepton, loops, resum, fmt, model, as_json, as_slha, benchmarks, l
     order), one_loop, two_loop, two_loop_parts, uncertainty, neutralino, chargino, delta, status,
     problem, notes; spectrum files add onshell (converted mu, M1, M2, msl2, mse2).
     """
-    import jax
-
+    # Lazy imports keep `gm2jax --version` fast.  No global JAX configuration: amu_files computes
+    # in float64 through the package's own guarantee (gm2jax._precision) and returns Python rows.
     from gm2jax.errors import Gm2jaxError
     from gm2jax.io import benchmarks as bm
     from gm2jax.io.amu_batch import amu_files, failed
-
-    jax.config.update("jax_enable_x64", True)
 
     if list_benchmarks:
         for name, path in bm.list_benchmarks().items():
@@ -175,14 +173,15 @@ def _or_exit(run):
 
 
 def _load_config_or_exit(config, fit_overrides, sample_overrides):
-    """Load CONFIG with x64 on and apply CLI overrides; a bad config exits 2 naming the key."""
-    import jax
+    """Load CONFIG and apply CLI overrides; a bad config exits 2 naming the key.
 
+    No global JAX configuration: the library functions the commands call (fit, sample, scan)
+    run in float64 themselves (``jax.enable_x64`` blocks / gm2jax._precision).
+    """
     from gm2jax.config import load_config
     from gm2jax.configs import resolve_config
     from gm2jax.errors import Gm2jaxError
 
-    jax.config.update("jax_enable_x64", True)
     try:
         cfg = load_config(resolve_config(config))
         fit_overrides = {k: v for k, v in fit_overrides.items() if v is not None}
