@@ -43,8 +43,9 @@ import numpy as np
 from gm2jax.errors import InvalidInput
 
 __all__ = [
-    "HESSIAN_METHODS",
     "ETA",
+    "HESSIAN_METHODS",
+    "autodiff_newton",
     "choose_method",
     "covariance",
     "gradient_difference_hessian",
@@ -187,3 +188,20 @@ def newton_polish(vgh: Callable, u0, *, steps: int, gtol: float = 1e-10, ftol: f
             if lam > 1e12:
                 break
     return u, val, g, h, n_eval
+
+
+def autodiff_newton(f: Callable, u0, *, steps: int = 20, vgh: Callable | None = None):
+    """:func:`newton_polish` of a scalar function ``f`` with its autodiff Hessian.
+
+    Args:
+        f: scalar function of a vector (jit-able).
+        u0: start, shape (d,).
+        steps: maximal Newton iterations.
+        vgh: optional precompiled :func:`value_grad_hessian` of ``f``.
+
+    Returns:
+        (u, f(u), grad, Hessian, evaluations) with NumPy arrays; an evaluation is one
+        value-gradient-Hessian call.
+    """
+    vgh = value_grad_hessian(f) if vgh is None else vgh
+    return newton_polish(lambda u: vgh(jnp.asarray(u, dtype=jnp.float64)), u0, steps=steps)

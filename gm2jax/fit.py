@@ -22,7 +22,6 @@ wall time of each phase is recorded.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 
@@ -31,10 +30,14 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from gm2jax import curvature
+from gm2jax import curvature, plot
 from gm2jax.config import FitConfig, load_config
+from gm2jax.errors import InvalidInput
+from gm2jax.fit_result import FitResult, summary_lines
 from gm2jax.problem import Problem
 from gm2jax.progress import as_progress
+
+__all__ = ["FitResult", "adam", "adam_run", "make_step", "plot_profiles", "run_fit", "summary_lines"]
 
 # --------------------------------------------------------------------------------------
 # Objective and optimiser steps
@@ -81,6 +84,31 @@ def adam(learning_rate: float, clip_norm: float) -> optax.GradientTransformation
     return optax.chain(optax.clip_by_global_norm(clip_norm), optax.adam(learning_rate))
 
 
+def adam_run(loss, u0, *, steps: int, learning_rate: float, clip_norm: float = 10.0):
+    """Vmapped Adam (the :func:`adam` chain) on ``loss`` from every row of ``u0`` for ``steps``
+    steps in one ``lax.scan`` (non-finite gradients zeroed); returns the best point seen per
+    start and its loss (NumPy).  Used by :mod:`gm2jax.analysis` and :mod:`gm2jax.sensitivity`."""
+    opt = adam(learning_rate, clip_norm)
+    vg = jax.value_and_grad(loss)
+
+    def one(u):
+        def body(carry, _):
+            u, st, bu, bl = carry
+            val, g = vg(u)
+            g = jnp.where(jnp.isfinite(g), g, 0.0)
+            upd, st = opt.update(g, st, u)
+            better = val < bl
+            bu = jnp.where(better, u, bu)
+            bl = jnp.where(better, val, bl)
+            return (u + upd, st, bu, bl), None
+
+        (u, _, bu, bl), _ = jax.lax.scan(body, (u, opt.init(u), u, jnp.asarray(jnp.inf)), None, length=steps)
+        return bu, bl
+
+    bu, bl = jax.jit(jax.vmap(one))(jnp.asarray(u0))
+    return np.asarray(bu), np.asarray(bl)
+
+
 def _make_lbfgs_step(fun):
     opt = optax.lbfgs()
 
@@ -119,134 +147,6 @@ def _problem_and_objective(config: FitConfig):
 
 
 # --------------------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class FitResult:
-    """Outcome of :func:`run_fit` (NumPy arrays; ``to_dict()`` for JSON).
-
-    Attributes:
-        names: free parameter names.
-        x: best-fit physical parameters (n,).
-        u: best fit in the unconstrained space (n,).
-        chi2: best-fit chi^2.
-        chi2_parts: term name -> chi^2 at the best fit.
-        pulls: seed-000 pulls R_l (and R_l^{chi0/chi+-}) at the best fit.
-        predictions: model outputs at the best fit (a_l, parts, masses).
-        values: every parameter (free, fixed, derived) at the best fit.
-        hessian_u, hessian_x: d^2 chi^2 in the unconstrained / physical space (None if skipped).
-        cov_u, cov_x: 2 H^-1 (pseudo-inverse if singular).
-        errors: sqrt(diag(cov_x)) (NaN along singular directions).
-        hessian_rank: numerical rank of H_x.
-        hessian_method: ``"autodiff"`` or ``"gradient_differences"`` (None if skipped).
-        hessian_error: per-element error estimate of hessian_u (gradient differences only).
-        starts_x: the starting points (physical), (starts, n).
-        final_chi2: best chi^2 reached by each start.
-        final_x: each start's best point (physical).
-        evals_to_target: per start, evaluations until chi^2 < target_chi2 first (-1: never).
-        n_evaluations: model evaluations by phase (``starts``, ``optimizer``, ``polish``,
-            ``hessian``, ``profiles``, ``total``).
-        wall_time: seconds by phase (``optimizer`` includes its compilation; ``total``).
-        steps: optimiser iterations run.
-        profiles_1d: name -> {grid, chi2, delta_chi2, x (points, n)}.
-        profiles_2d: "a,b" -> {grid_a, grid_b, chi2, delta_chi2, aux pulls}.
-        config: the config.
-    """
-
-    names: tuple
-    x: np.ndarray
-    u: np.ndarray
-    chi2: float
-    chi2_parts: dict
-    pulls: dict
-    predictions: dict
-    values: dict
-    hessian_u: np.ndarray | None
-    hessian_x: np.ndarray | None
-    cov_u: np.ndarray | None
-    cov_x: np.ndarray | None
-    errors: np.ndarray | None
-    hessian_rank: int | None
-    starts_x: np.ndarray
-    final_chi2: np.ndarray
-    final_x: np.ndarray
-    evals_to_target: np.ndarray
-    n_evaluations: dict
-    wall_time: dict
-    steps: int
-    profiles_1d: dict
-    profiles_2d: dict
-    config: FitConfig = dataclasses.field(repr=False)
-    hessian_method: str | None = None
-    hessian_error: np.ndarray | None = None
-
-    @property
-    def best(self) -> dict:
-        """Best-fit free parameters as a dict."""
-        return {n: float(v) for n, v in zip(self.names, self.x)}
-
-    @property
-    def n_converged(self) -> int:
-        """Starts that reached chi^2 < target_chi2."""
-        return int(np.sum(self.evals_to_target >= 0))
-
-    def to_dict(self) -> dict:
-        """JSON-ready dict (NaN -> None)."""
-        from gm2jax import __version__
-
-        def clean(v):
-            if isinstance(v, dict):
-                return {str(k): clean(w) for k, w in v.items()}
-            if isinstance(v, (list, tuple)):
-                return [clean(w) for w in v]
-            if isinstance(v, np.ndarray):
-                return clean(v.tolist())
-            if isinstance(v, (np.floating, float)):
-                return float(v) if math.isfinite(v) else None
-            if isinstance(v, (np.integer,)):
-                return int(v)
-            return v
-
-        cfg = self.config
-        return clean(
-            {
-                "gm2jax_version": __version__,
-                "config": {"name": cfg.name, "origin": cfg.origin, "model": cfg.model, "sm_convention": cfg.sm_convention,
-                           "resummation": cfg.resummation, "observables": list(cfg.observables), "constraints": list(cfg.constraints)},
-                "dataset": cfg.dataset.to_dict(),
-                "best_fit": self.best,
-                "chi2": self.chi2,
-                "chi2_parts": self.chi2_parts,
-                "pulls": self.pulls,
-                "predictions": self.predictions,
-                "parameters": self.values,
-                "errors": None if self.errors is None else dict(zip(self.names, self.errors)),
-                "cov_x": self.cov_x,
-                "cov_u": self.cov_u,
-                "hessian_x": self.hessian_x,
-                "hessian_u": self.hessian_u,
-                "hessian_rank": self.hessian_rank,
-                "hessian_method": self.hessian_method,
-                "hessian_error_u": self.hessian_error,
-                "starts": {
-                    "n": len(self.final_chi2),
-                    "converged": self.n_converged,
-                    "target_chi2": cfg.fit.target_chi2,
-                    "final_chi2": self.final_chi2,
-                    "evals_to_target": self.evals_to_target,
-                },
-                "n_evaluations": self.n_evaluations,
-                "wall_time_s": self.wall_time,
-                "steps": self.steps,
-                "profiles_1d": self.profiles_1d,
-                "profiles_2d": self.profiles_2d,
-            }
-        )
-
-
-# --------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------
 
@@ -271,8 +171,6 @@ def _draw_starts(problem: Problem, key, n: int, step, init_state, counter: dict)
         if len(good) >= n:
             break
     if len(good) < n:
-        from gm2jax.errors import InvalidInput
-
         raise InvalidInput(
             f"parameters: only {len(good)} of {n} starting points are physical after {8 * n} prior draws "
             "(status != 0 elsewhere); narrow the ranges or set 'start' values"
@@ -455,7 +353,7 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
             _say(progress, "hessian + Newton polish: gradient differences (the optimiser's compiled gradient) ...")
             vgh = _DifferenceHessian(_gradient_batch(problem, adam_step, adam_init, n))
             per_call = 4 * d + 1  # gradient evaluations per Hessian
-        u_best, value, g, h, n_calls = curvature.newton_polish(vgh, u_best, steps=opts.polish_steps, gtol=1e-12, ftol=1e-20)
+        u_best, value, g, _, n_calls = curvature.newton_polish(vgh, u_best, steps=opts.polish_steps, gtol=1e-12, ftol=1e-20)
         evals["hessian"] += per_call
         evals["polish"] += per_call * (n_calls - 1)
         value, g, hu = vgh(u_best)  # final Hessian (gradient differences: with the adapted steps)
@@ -607,56 +505,6 @@ def _profiles(problem: Problem, step, init, chunk: int, u_best, chi2_min: float,
 
 def plot_profiles(result: FitResult, path) -> None:
     """Save the profile-likelihood figure of :func:`gm2jax.plot.profiles` (1-D Delta chi^2 with
-    68 %/95 % levels and intervals; 2-D CL contours with the |R_l| < 1, 2 bands of seed 000
-    Fig. 2) as a PNG."""
-    from gm2jax import plot
-
+    68 %/95 % levels and intervals; 2-D CL contours with the |R_l| < 1, 2 bands of
+    arXiv:1908.03607 Fig. 2) as a PNG."""
     plot.profiles(result, save=path)
-
-
-def _missing_error_reason(result: FitResult, i: int) -> str | None:
-    """Why parameter ``i`` has no error, or None if it has one."""
-    if result.errors is None:
-        return "no error: Hessian not computed (--no-hessian)"
-    if np.isfinite(result.errors[i]):
-        return None
-    spec = result.config.free[i]
-    x = float(result.x[i])
-    lo, hi = spec.lo, spec.hi
-    if spec.prior == "loguniform" and lo > 0:
-        near = lambda a, b: abs(math.log(a / b)) < 1e-3 * math.log(hi / lo)  # noqa: E731
-    else:
-        near = lambda a, b: abs(a - b) < 1e-3 * (hi - lo)  # noqa: E731
-    if math.isfinite(lo) and near(x, lo) or math.isfinite(hi) and near(x, hi):
-        edge = "lower" if math.isfinite(lo) and near(x, lo) else "upper"
-        return (f"no error: at the {edge} edge of its range [{lo:g}, {hi:g}] (the minimum is at or beyond "
-                "the edge; widen the range or read the profile)")
-    rank = result.hessian_rank
-    return (f"no error: the Hessian is singular (rank {rank}/{len(result.names)}): chi2 is flat along a "
-            "direction through this parameter (e.g. a chi2 = 0 valley); see the profiles")
-
-
-def summary_lines(result: FitResult) -> list[str]:
-    """A short human summary of a fit: parameters with errors (or why there is none), pulls,
-    observables, and the chi^2 of every likelihood term (largest first)."""
-    lines = [f"best fit of {result.config.name} (dataset {result.config.dataset.name}): chi2 = {result.chi2:.4g}"]
-    notes = []
-    for i, n in enumerate(result.names):
-        err = "" if result.errors is None or not np.isfinite(result.errors[i]) else f" +- {result.errors[i]:.4g}"
-        why = _missing_error_reason(result, i)
-        mark = "" if why is None or result.errors is None else " (*)"
-        if why is not None and result.errors is not None:
-            notes.append(f"    (*) {n}: {why}")
-        lines.append(f"  {n:>10s} = {result.x[i]:.6g}{err}{mark}")
-    lines.extend(notes)
-    if result.errors is None:
-        lines.append("    no errors: Hessian not computed (run without --no-hessian)")
-    lines.append("  " + ", ".join(f"{k} = {v:+.3f}" for k, v in result.pulls.items() if k.count("_") == 1))
-    lines.append("  " + ", ".join(f"{k} = {result.predictions[k]:.4g}" for k in result.config.observables))
-    parts = sorted(result.chi2_parts.items(), key=lambda kv: -kv[1])
-    lines.append("  chi2 parts: " + ", ".join(f"{k} {v:.3g}" for k, v in parts))
-    lines.append(
-        f"  starts: {result.n_converged}/{len(result.final_chi2)} below chi2 {result.config.fit.target_chi2}; "
-        f"{result.n_evaluations['total']} model evaluations; {result.wall_time['total']:.1f} s"
-    )
-    return lines

@@ -16,6 +16,7 @@ import pytest
 from scipy.optimize import brentq, minimize_scalar
 
 from gm2jax import analysis as an
+from gm2jax import sensitivity as sn
 from gm2jax.config import parse_config
 from gm2jax.modelspec import ModelSpec
 
@@ -152,7 +153,7 @@ def test_sensitivity_matches_refits(problem, modes):
         assert s["dchi2_min"][name] == pytest.approx(fd, rel=1e-5)
     # implicit dx*/d input vs finite differences of the re-solved optimum (gm2jax Newton)
     theta0, rebuild = an.likelihood_inputs(problem)
-    f = an._chi2_with_inputs(problem, rebuild)
+    f = sn._chi2_with_inputs(problem, rebuild)
 
     def xstar(t):
         th = {**theta0, "a_mu.value": theta0["a_mu.value"] + t}
