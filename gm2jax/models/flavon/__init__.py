@@ -28,7 +28,7 @@ from gm2jax.models.flavon.potential import (
 )
 from gm2jax.models.flavon.toy import (
     TABLE2,
-    Spectrum,
+    ScalarSpectrum,
     approximate_masses,
     approximate_minimum,
     higgs_vev,
@@ -48,7 +48,7 @@ __all__ = [
     "PARAMETERS",
     "TABLE2",
     "Convention",
-    "Spectrum",
+    "ScalarSpectrum",
     "VacuumResult",
     "analytic_mass_matrices",
     "appendix_mass_matrices",

@@ -97,6 +97,7 @@ from gm2jax import loops
 from gm2jax.errors import Status
 from gm2jax.likelihood import GaussianTerm
 from gm2jax.modelspec import ModelSpec
+from gm2jax.models.flavon.general import C_RANGE
 from gm2jax.models.flavon.potential import (
     PAPER,
     QUARTIC_NAMES,
@@ -106,7 +107,13 @@ from gm2jax.models.flavon.potential import (
     potential,
     solve_mu2,
 )
-from gm2jax.models.flavon.toy import _lepton_sector, _spectrum, approximate_minimum, higgs_vev
+from gm2jax.models.flavon.toy import (
+    TABLE2,
+    _lepton_sector,
+    _spectrum,
+    approximate_minimum,
+    higgs_vev,
+)
 
 PARAMETERS = ("g_e", "g_mu", "M_chi", "v1", "va", "lam1", "lama", "lam13", "lam1a", "lamab", "lam13p", "lam1ab", "mupa")
 """Vev-based parameters (the default parametrisation)."""
@@ -115,11 +122,12 @@ ALTERNATIVE_PARAMETERS = ("c_e", "x_phi", "mass_matched")
 """Inputs that replace ``va``, ``lam1`` and ``(g_e, g_mu)`` (the "physical" parametrisation)."""
 
 DEFAULTS = {
-    # Table 2 of arXiv:2003.06633
-    "g_e": 0.72, "g_mu": 0.85, "M_chi": 1658.0, "v1": 42.0, "va": 262.0,
-    "lam1": 5.93, "lama": 6.54, "lam13": 6.08, "lam1a": 0.97, "lamab": 1.82, "lam13p": 0.65, "lam1ab": -2.50,
-    "mupa": 9.0,
+    "g_e": TABLE2["g_e"], "g_mu": TABLE2["g_mu"], "M_chi": TABLE2["M_chi"],
+    "v1": TABLE2["vevs"][0], "va": TABLE2["vevs"][2],
+    **{k: TABLE2["quartics"][k] for k in ("lam1", "lama", "lam13", "lam1a", "lamab", "lam13p", "lam1ab")},
+    "mupa": TABLE2["mu"]["mupa"],
 }
+"""Table 2 of arXiv:2003.06633 (:data:`gm2jax.models.flavon.toy.TABLE2`) in the fit parameters."""
 
 LEPTON_MASS_REL = 0.01
 """Relative width of the lepton-mass term (leading-order eqs. (3.7)-(3.8))."""
@@ -129,10 +137,6 @@ G_MAX = math.sqrt(4.0 * math.pi)
 
 LAMBDA_MAX = 4.0 * math.pi
 """Perturbativity bound on the quartic couplings."""
-
-C_RANGE = (1.0, 10.0)
-"""Allowed c_l = |m_l^RAD| / m_l, eq. (2.8) of arXiv:2003.06633."""
-
 
 def _pos(x, ok):
     return jnp.where(ok, x, 1.0)

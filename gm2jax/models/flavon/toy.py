@@ -31,26 +31,29 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 import numpy as np
+import yaml
 
 from gm2jax import linalg, loops
+from gm2jax._data import data_file
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput, PhysicsError, Status, describe_status
 from gm2jax.models.flavon.potential import PAPER, Convention, apply_relations, mass_matrices
+from gm2jax.sm import SMInputs, sm_status
 
-TABLE2 = {
-    "M_chi": 1658.0,
-    "masses": {"S1": 123.0, "S2": 337.0, "S3": 1245.0, "S4": 1430.0, "P1": 611.0, "P2": 23.0, "P3": 18.0, "P4": 18.0},
-    "vevs": (42.0, -84.0, 262.0, 262.0),
-    "g_e": 0.72,
-    "g_mu": 0.85,
-    "quartics": {
-        "lam1": 5.93, "lam3": 3.31, "lama": 6.54, "lamb": 6.54, "lam13": 6.08, "lam1a": 0.97, "lam1b": 0.97,
-        "lam3a": -0.31, "lam3b": -0.31, "lamab": 1.82, "lam13p": 0.65, "lam1ab": -2.50,
-    },
-    "mu": {"mu1": 122.0, "mu3": 122.0, "mua": 1010.0, "mub": 1010.0, "mupa": 9.0, "mupb": 9.0},
-    "caption": {"da_mu": 1.6e-9, "da_e": -1.8e-13, "c_e": 7.1, "c_mu": 1.6},
-}
-"""Table 2 of arXiv:2003.06633 (GeV), as printed (mu's are the square roots of the mu^2)."""
+
+def _load_table2() -> dict:
+    """Table 2 from its one copy, ``gm2jax/data/benchmarks/flavon_table2_2003.06633.yaml``."""
+    path = data_file("benchmarks", "flavon_table2_2003.06633.yaml")
+    table = yaml.safe_load(path.read_text())
+    del table["source"]
+    table["vevs"] = tuple(table["vevs"])
+    return table
+
+
+TABLE2 = _load_table2()
+"""Table 2 of arXiv:2003.06633 (GeV), as printed (mu's are the square roots of the mu^2);
+keys ``M_chi``, ``masses``, ``vevs`` (v1, v3, va, vb), ``g_e``, ``g_mu``, ``quartics``, ``mu``,
+``caption``."""
 
 
 def table2_parameters() -> dict:
@@ -63,7 +66,7 @@ def table2_parameters() -> dict:
     return p
 
 
-class Spectrum(NamedTuple):
+class ScalarSpectrum(NamedTuple):
     """Flavon spectrum at a vacuum.
 
     Attributes:
@@ -88,11 +91,11 @@ def _spectrum(vevs, params, convention):
     wp, up = wp[::-1], up[:, ::-1]
     tol = 1e-9 * jnp.maximum(jnp.max(jnp.abs(ws)), 1.0)
     tach = (ws[0] < -tol) | (wp[-1] < -tol)
-    return Spectrum(ws, us, wp, up, jnp.where(tach, int(Status.TACHYON_SCALAR), 0))
+    return ScalarSpectrum(ws, us, wp, up, jnp.where(tach, int(Status.TACHYON_SCALAR), 0))
 
 
 @float64
-def spectrum(vevs, params, convention: Convention = PAPER, *, throw: bool = False) -> Spectrum:
+def spectrum(vevs, params, convention: Convention = PAPER, *, throw: bool = False) -> ScalarSpectrum:
     """Exact flavon spectrum from the autodiff Hessian (A.4) at the real vacuum ``vevs``.
 
     The parameters are used as given; pass ``solve_mu2(vevs, params)`` to make ``vevs``
@@ -182,8 +185,6 @@ def approximate_minimum(free) -> dict:
 
 def higgs_vev(sm=None):
     """v_H = (sqrt2 G_F)^(-1/2) in GeV (246.22) from :class:`gm2jax.sm.SMInputs`."""
-    from gm2jax.sm import SMInputs
-
     sm = SMInputs.from_convention("pdg") if sm is None else sm
     return 1.0 / jnp.sqrt(math.sqrt(2.0) * jnp.asarray(sm.G_F))
 
@@ -247,14 +248,10 @@ def lepton_sector(v1, v3, va, M_chi, g_e, g_mu, lam1ab, mu_phi1, *, masses: str 
         >>> round(float(r["da_mu"]) * 1e9, 2), round(float(r["da_e"]) * 1e13, 2)
         (1.6, -1.78)
     """
-    from gm2jax.sm import SMInputs
-
     if masses not in ("model", "pdg"):
         raise InvalidInput(f"lepton_sector: masses must be 'model' or 'pdg', got {masses!r}")
     sm = SMInputs.from_convention("pdg") if sm is None else sm
     f = lambda z: jnp.asarray(z, dtype=jnp.float64)  # noqa: E731
-    from gm2jax.sm import sm_status
-
     me_ref = None if masses == "model" else f(sm.m_e)
     mmu_ref = None if masses == "model" else f(sm.m_mu)
     args = jnp.broadcast_arrays(*(f(a) for a in (v1, v3, va, M_chi, g_e, g_mu, lam1ab, mu_phi1)))

@@ -42,7 +42,7 @@ import jax.numpy as jnp
 
 from gm2jax import linalg, loops
 from gm2jax._precision import all_finite, float64
-from gm2jax.errors import Status
+from gm2jax.errors import InvalidInput, Status
 from gm2jax.models.lmutau import spectrum as sp
 from gm2jax.models.lmutau.params import Y_L, LmutauParams, lepton_charge
 from gm2jax.models.mssm import one_loop as mamu, spectrum as msp
@@ -106,7 +106,7 @@ def _neutralino_sum7(mn7, msl, c: Couplings, y, m_lepton, bp_left, bp_right):
     return m_lepton**2 * _LOOP * linalg.spectral_sum(mamu.g_neutralino, mn7, msl, pp, qq, m_lepton)
 
 
-def amu_zprime(p: LmutauParams, lepton, m_lepton):
+def amu_1l_zprime(p: LmutauParams, lepton, m_lepton):
     """Z' loop for lepton ``lepton`` (static): loops.amu_zprime(g_X |Q_X|, M_Z', m_l); 0 for e."""
     q = abs(lepton_charge(lepton))
     if q == 0:
@@ -165,7 +165,7 @@ def amu_parts(p: LmutauParams, sm: SMInputs, lepton, delta=0.0, resummation: str
         msl = sp.slepton_matrix(p_l, c, lep, m_l_s, d_s)
         out["a0"].append(_neutralino_sum7(mn, msl, c, y, m_l_s, bl, br))
         out["ac"].append(mamu.chargino_sum(xch, sp.sneutrino_mass2(p_l, c, lep), c, y, m_l_s))
-        out["az"].append(amu_zprime(p_l, lep, m_l_s))
+        out["az"].append(amu_1l_zprime(p_l, lep, m_l_s))
         out["st"].append(st)
     a0, ac, az, status = (jnp.stack(out[k]) for k in ("a0", "ac", "az", "st"))
     return mamu.finish_result(LmutauAmuResult, lepton, status, deltas, neutralino=a0, chargino=ac, zprime=az)
@@ -204,8 +204,6 @@ def amu(
     for lep in lepton if isinstance(lepton, (tuple, list)) else (lepton,):
         lepton_index(lep)
     if not isinstance(p, LmutauParams):
-        from gm2jax.errors import InvalidInput
-
         raise InvalidInput(f"amu: p must be an LmutauParams (got {type(p).__name__})")
     if sm is None:
         sm = SMInputs.from_convention("pdg")

@@ -20,8 +20,9 @@ Choices (documented, both overridable)
 * ``alpha``: the Thomson-limit fine-structure constant alpha(0) = 1/137.035999177 (CODATA 2022,
   the ``alpha_0`` entry of ``gm2jax/data/sm_inputs.yaml``), because the logarithm resums soft
   photons between m_l and M_SUSY, and alpha(0) is also the coupling of GM2Calc's two-loop terms
-  (``docs/conventions/gm2calc_2l.md`` sec. 1).  (:class:`gm2jax.sm.SMInputs` does not carry alpha(0); pass
-  ``alpha=`` to change it.)  alpha(m_mu) ~ 1/135.9 instead would raise delta_QED by ~1 %, i.e.
+  (``docs/conventions/gm2calc_2l.md`` sec. 1).  The default is :func:`gm2jax.sm.alpha_0` of
+  the ``"pdg"`` convention for every ``sm``; pass ``alpha=`` (e.g. ``sm.alpha_0``) to change it.
+  alpha(m_mu) ~ 1/135.9 instead would raise delta_QED by ~1 %, i.e.
   change a_l by ~1e-3.
 * ``scale`` (M_SUSY): by default the *lighter charged slepton of the lepton's own flavour*
   (tree-level mass matrix with the same m_l/(1+Delta_l) as the amplitude): in arXiv:1906.08768's regime the
@@ -48,26 +49,24 @@ from gm2jax.models.mssm.threshold import POLE_TOL
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.sm import SMInputs, alpha_0, couplings
 
-ALPHA_0 = alpha_0("pdg")
-"""alpha(0) = 7.2973525643e-3 (CODATA 2022), from ``gm2jax/data/sm_inputs.yaml``."""
-
 SCALES = ("light_slepton", "geometric", "bino")
 
 
 @float64
-def delta_qed(m_susy, m_lepton, alpha=ALPHA_0):
+def delta_qed(m_susy, m_lepton, alpha=None):
     """delta_QED = (4 alpha/pi) ln(M_SUSY/m_l) (Degrassi & Giudice, hep-ph/9803384).
 
     Args:
         m_susy: heavy scale in GeV (> 0).
         m_lepton: lepton mass in GeV.
-        alpha: QED coupling (default alpha(0)).
+        alpha: QED coupling (default ``gm2jax.sm.alpha_0("pdg")``).
     """
+    alpha = alpha_0("pdg") if alpha is None else alpha
     return 4.0 * alpha / math.pi * jnp.log(jnp.asarray(m_susy) / m_lepton)
 
 
 @float64
-def qed_factor(m_susy, m_lepton, alpha=ALPHA_0):
+def qed_factor(m_susy, m_lepton, alpha=None):
     """The multiplicative factor 1 - delta_QED of arXiv:1906.08768 eq. (2.5)."""
     return 1.0 - delta_qed(m_susy, m_lepton, alpha)
 
@@ -111,7 +110,7 @@ def amu_1l_qed_parts(
     resummation: str | None = None,
     *,
     scale="light_slepton",
-    alpha=ALPHA_0,
+    alpha=None,
 ) -> AmuResult:
     """One-loop a_l times (1 - delta_QED): arXiv:1906.08768 eq. (2.5) with the full one-loop amplitude.
 
@@ -124,7 +123,7 @@ def amu_1l_qed_parts(
             for arXiv:1906.08768).
         scale: M_SUSY choice (``"light_slepton"``, ``"geometric"``, ``"bino"`` or GeV); static
             if a str.
-        alpha: QED coupling of the logarithm (default alpha(0)).
+        alpha: QED coupling of the logarithm (default ``gm2jax.sm.alpha_0("pdg")``).
 
     References:
         hep-ph/9803384; arXiv:1906.08768 eq. (2.5).
@@ -165,4 +164,4 @@ def amu_1l_qed_parts(
     )
 
 
-__all__ = ["ALPHA_0", "SCALES", "amu_1l_qed_parts", "delta_qed", "qed_factor", "susy_scale"]
+__all__ = ["SCALES", "amu_1l_qed_parts", "delta_qed", "qed_factor", "susy_scale"]

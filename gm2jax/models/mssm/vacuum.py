@@ -166,7 +166,7 @@ def effective_trilinear(p: MSSMParams, m_lepton, delta=0.0):
     return m_lepton * p.mu * p.tan_beta / (1.0 + delta)
 
 
-class VacuumResult(eqx.Module):
+class VacuumStabilityResult(eqx.Module):
     """Vacuum-stability check of one lepton flavour's sleptons.
 
     Attributes:
@@ -224,7 +224,7 @@ def _vacuum(p: MSSMParams, sm: SMInputs, lepton, delta, resummation, eta, fit):
     status |= jnp.where(inside, 0, int(Status.INVALID_PARAMETER))
     status |= jnp.where(soft_ok, 0, int(Status.NEGATIVE_SOFT_MASS2))
     status = jnp.where(finite, status, int(Status.NONFINITE_INPUT))
-    return VacuumResult(margin=margin, bound=eb, trilinear=t, delta=d, status=status)
+    return VacuumStabilityResult(margin=margin, bound=eb, trilinear=t, delta=d, status=status)
 
 
 @float64
@@ -237,7 +237,7 @@ def vacuum_stability(
     resummation: str | None = "exact",
     eta=1.0,
     fit: str = "ehky2013",
-) -> VacuumResult:
+) -> VacuumStabilityResult:
     """Vacuum-stability check of the lepton's slepton-Higgs potential (see the module docstring).
 
     Pure and never raising: use under ``jit``/``vmap``/``grad``.
@@ -253,7 +253,7 @@ def vacuum_stability(
         fit: ``"ehky2013"`` (default) or ``"ky2013"`` (stau only); static.
 
     Returns:
-        :class:`VacuumResult`.
+        :class:`VacuumStabilityResult`.
 
     References:
         arXiv:1309.3065 (arXiv:1906.08768 ref. [20]); arXiv:1303.0461; arXiv:1906.08768, Fig. 2.
@@ -288,7 +288,7 @@ def vacuum_stability_margin(
 
 __all__ = [
     "FITS",
-    "VacuumResult",
+    "VacuumStabilityResult",
     "effective_trilinear",
     "vacuum_bound",
     "vacuum_stability",
