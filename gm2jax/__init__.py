@@ -22,7 +22,7 @@ from gm2jax.errors import (
     Status as Status,
     describe_status as describe_status,
 )
-from gm2jax.io.gm2calc import read_mssm_file as read_mssm_file
+from gm2jax.io.slha_input import read_mssm_file as read_mssm_file
 from gm2jax.models.mssm import (
     AmuResult as AmuResult,
     AmuResult2L as AmuResult2L,

@@ -19,6 +19,7 @@ import functools
 import inspect
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from gm2jax.errors import PrecisionError
@@ -45,8 +46,6 @@ def check_float64(tree, name: str = "input") -> None:
 
 def all_finite(tree):
     """True (a traced bool) when every leaf of ``tree`` is finite (for status flags)."""
-    import jax.numpy as jnp
-
     leaves = jax.tree_util.tree_leaves(tree)
     return jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves]))
 

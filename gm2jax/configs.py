@@ -15,18 +15,19 @@ Example:
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import pathlib
 import shutil
+import tomllib
 
+from gm2jax._data import data_file
 from gm2jax.errors import InvalidInput
 
 __all__ = ["config_description", "copy_config", "packaged_configs", "resolve_config"]
 
 
 def _root() -> pathlib.Path:
-    return pathlib.Path(str(importlib.resources.files("gm2jax.data").joinpath("fits")))
+    return data_file("fits")
 
 
 def packaged_configs() -> dict[str, pathlib.Path]:
@@ -37,8 +38,6 @@ def packaged_configs() -> dict[str, pathlib.Path]:
 
 def config_description(path: str | os.PathLike) -> str:
     """The ``description`` of a configuration file (empty when it has none)."""
-    import tomllib
-
     try:
         return str(tomllib.loads(pathlib.Path(path).read_text()).get("description", ""))
     except (OSError, tomllib.TOMLDecodeError):

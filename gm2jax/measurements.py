@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.resources
 import os
 import pathlib
 import re
@@ -32,6 +31,7 @@ from collections.abc import Mapping
 
 import yaml
 
+from gm2jax._data import data_file
 from gm2jax.errors import InvalidInput
 
 OBSERVABLES = ("a_e", "a_mu", "a_tau")
@@ -206,7 +206,7 @@ def _parse_file(doc, origin: str, stem: str) -> tuple[dict[str, Dataset], str | 
 @functools.cache
 def _packaged_doc() -> dict:
     """The parsed ``gm2jax/data/measurements.yaml`` (read once)."""
-    return yaml.safe_load(importlib.resources.files("gm2jax.data").joinpath("measurements.yaml").read_text())
+    return yaml.safe_load(data_file("measurements.yaml").read_text())
 
 
 @functools.cache

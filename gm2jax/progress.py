@@ -26,6 +26,8 @@ import contextlib
 import sys
 import time
 
+from tqdm.auto import tqdm
+
 __all__ = ["Progress", "as_progress"]
 
 
@@ -62,8 +64,6 @@ class Progress:
 
     def bar(self, total: int, desc: str, unit: str = "it"):
         """A tqdm bar (to stderr) for a long loop; disabled when this Progress is."""
-        from tqdm.auto import tqdm
-
         # disable=None: tqdm draws only on a terminal (a log file gets the phase lines alone)
         return tqdm(total=total, desc=desc, unit=unit, disable=None if self.enabled else True,
                     file=self.stream or sys.stderr, leave=False, mininterval=1.0)

@@ -20,13 +20,13 @@ Every result states the convention it used through the ``SMInputs`` it was given
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import math
 
 import equinox as eqx
 import jax.numpy as jnp
 import yaml
 
+from gm2jax._data import data_file
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput, Status
 
@@ -45,7 +45,7 @@ def lepton_index(lepton: str | int) -> int:
 
 @functools.cache
 def _load_conventions() -> dict:
-    text = importlib.resources.files("gm2jax.data").joinpath("sm_inputs.yaml").read_text()
+    text = data_file("sm_inputs.yaml").read_text()
     return yaml.safe_load(text)["conventions"]
 
 

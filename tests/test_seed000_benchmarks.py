@@ -36,7 +36,7 @@ import numpy as np
 import pytest
 
 from gm2jax.io import benchmarks
-from gm2jax.io.gm2calc import read_mssm_file
+from gm2jax.io import read_mssm_file
 from gm2jax.models.mssm import amu_1l, tree_spectrum
 from gm2jax.sm import couplings
 

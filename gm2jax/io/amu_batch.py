@@ -24,7 +24,22 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import jax
+import jax.numpy as jnp
+
 from gm2jax.errors import Gm2jaxError, InvalidInput, Status, describe_status
+from gm2jax.io.gm2calc import from_gm2calc_blocks
+from gm2jax.io.slha import parse_document, read_text
+from gm2jax.io.slha_input import Config, detect_format, from_slha_parameters, from_slha_spectrum, read_config
+from gm2jax.io.thdm import amu_row, is_thdm
+from gm2jax.models.mssm import amu_2l
+from gm2jax.models.mssm.amu_2l import PIECES
+from gm2jax.models.mssm.one_loop import amu_1l_parts
+from gm2jax.models.mssm.onshell import convert_to_onshell
+from gm2jax.models.mssm.sfermions import sfermion_status, third_generation
+from gm2jax.models.mssm.threshold import delta_lepton
+from gm2jax.models.mssm.uncertainty import uncertainty
+from gm2jax.sm import couplings
 
 _PARAM_PROBLEMS = (("mu", "mu parameter is zero"), ("M1", "Bino mass M1 is zero"), ("M2", "Wino mass M2 is zero"))
 
@@ -43,11 +58,7 @@ class _Job:
 
 
 def _two_loop_module():
-    """B1's two-loop MSSM entry point, or None while it is not available."""
-    try:
-        from gm2jax.models.mssm import amu_2l
-    except ImportError:
-        return None
+    """The two-loop MSSM module (:mod:`gm2jax.models.mssm.amu_2l`)."""
     return amu_2l
 
 
@@ -57,8 +68,6 @@ def two_loop_available() -> bool:
 
 
 def _read(path, fmt, lepton, loops, resum, model) -> _Job:
-    from gm2jax.io.slha import parse_document, read_text
-
     text, source = read_text(path)
     doc = parse_document(text, source)
     doc.check_lines()
@@ -70,14 +79,6 @@ def _read(path, fmt, lepton, loops, resum, model) -> _Job:
 
 
 def _read_kind(doc, text, source, fmt, lepton, loops, resum) -> _Job:
-    from gm2jax.io.slha_input import (
-        Config,
-        detect_format,
-        from_slha_parameters,
-        from_slha_spectrum,
-        read_config,
-    )
-
     kind = fmt or detect_format(doc)
     if kind == "slha":
         if lepton != "mu":
@@ -86,8 +87,6 @@ def _read_kind(doc, text, source, fmt, lepton, loops, resum) -> _Job:
         cfg = inp.config
         return _Job(-1, source, "slha", inp, _pick(loops, cfg.loop_order), _pick(resum, cfg.resummation), cfg.uncertainty, inp.notes)
     if kind == "gm2calc":
-        from gm2jax.io.gm2calc import from_gm2calc_blocks
-
         cfg = read_config(doc, Config(loop_order=2, resummation=True))
         _check_sm_entries(doc)
         inp = from_gm2calc_blocks({n: doc.merged(n) for n in ("GM2CALCINPUT", "GM2CALCCONFIG", "SMINPUTS") if doc.has(n)}, source)
@@ -118,10 +117,6 @@ def _pick(override, default):
 
 
 def _is_thdm(doc, text) -> bool:
-    try:
-        from gm2jax.io.thdm import is_thdm
-    except ImportError:
-        return False
     return bool(is_thdm(text))
 
 
@@ -142,8 +137,6 @@ def amu_files(paths, lepton: str = "mu", resum: bool | None = None, loops: int |
         One dict per file, in order (see :func:`gm2jax.cli.amu` for the fields).  Rows of files
         that failed have ``error`` (a message naming file, block and entry) and ``status = None``.
     """
-    import jax
-
     with jax.enable_x64(True):
         return _amu_files(paths, lepton, resum, loops, fmt, model, keep_text)
 
@@ -173,8 +166,6 @@ def _amu_files(paths, lepton, resum, loops, fmt, model, keep_text) -> list[dict]
             for job in group:
                 rows[job.index] = _error_row(job.source, lepton, f"{job.source}: {err}")
     if keep_text:
-        from gm2jax.io.slha import read_text
-
         for job in jobs:
             rows[job.index]["input_text"] = job.text
         for i, path in enumerate(paths):
@@ -201,9 +192,6 @@ _BUCKET = 8
 def _stack(items):
     """Stack points along a batch axis, padded (repeating the first point) to a multiple of 8, so
     that batches of 1..8 (9..16, ...) points share one compilation."""
-    import jax
-    import jax.numpy as jnp
-
     items = list(items) + [items[0]] * (-len(items) % _BUCKET)
     return jax.tree_util.tree_map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *items)
 
@@ -217,10 +205,6 @@ def _mssm_point(p, sm, lepton, delta, with_non=True):
         if with_non:
             out["non"] = mod.amu_parts(p, sm, lepton, 2, None)
         return out
-    from gm2jax.models.mssm.one_loop import amu_1l_parts
-    from gm2jax.models.mssm.sfermions import sfermion_status, third_generation
-    from gm2jax.sm import couplings
-
     c = couplings(sm)
     out = {"res": amu_1l_parts(p, sm, lepton, delta=delta), "non": amu_1l_parts(p, sm, lepton, delta=0.0)}
     out["sf_res"] = sfermion_status(p, third_generation(p, sm, c, "gm2calc"))
@@ -229,8 +213,6 @@ def _mssm_point(p, sm, lepton, delta, with_non=True):
 
 
 def _slha_one(drbar, pole, sm, with_non):
-    from gm2jax.models.mssm.onshell import convert_to_onshell
-
     conv = convert_to_onshell(drbar, pole, sm)
     out = _mssm_point(conv.params, sm, "mu", conv.delta, with_non)
     out["conv"] = conv
@@ -238,22 +220,15 @@ def _slha_one(drbar, pole, sm, with_non):
 
 
 def _gm2calc_one(p, sm, lepton, with_non):
-    from gm2jax.models.mssm.threshold import delta_lepton
-    from gm2jax.sm import couplings
-
     return _mssm_point(p, sm, lepton, delta_lepton(p, couplings(sm), lepton, "gm2calc"), with_non)
 
 
 def _slha_batch(drbar, pole, sm, with_non):
-    import jax
-
     fn = _jitted(("slha", with_non), lambda: jax.jit(jax.vmap(lambda d, q, s: _slha_one(d, q, s, with_non))))
     return fn(drbar, pole, sm)
 
 
 def _gm2calc_batch(params, sm, lepton, with_non):
-    import jax
-
     fn = _jitted(("gm2calc", lepton, with_non), lambda: jax.jit(jax.vmap(lambda p, s: _gm2calc_one(p, s, lepton, with_non))))
     return fn(params, sm)
 
@@ -270,8 +245,6 @@ def _jitted(key, make):
 
 def _finish(job: _Job, lepton: str, r: dict, k: int, extra: dict) -> dict:
     """A result row from the batched arrays ``r`` (index ``k``) of ``job``."""
-    from gm2jax.models.mssm.uncertainty import uncertainty
-
     key = "res" if job.resum else "non"
     one = r[key]
     two_loop = hasattr(one, "two_loop")
@@ -283,8 +256,6 @@ def _finish(job: _Job, lepton: str, r: dict, k: int, extra: dict) -> dict:
     ok = status == 0
     notes = list(job.notes)
     if two_loop:
-        from gm2jax.models.mssm.amu_2l import PIECES
-
         one_loop = _num(one.one_loop[k])
         parts = {name: _num(getattr(one, name)[k]) for name in PIECES}
         two = _num(one.two_loop[k])
@@ -332,8 +303,6 @@ def _abs(x):
 
 
 def _eval_slha(jobs, lepton):
-    import jax
-
     drbar = _stack([j.data.drbar for j in jobs])
     pole = _stack([j.data.pole for j in jobs])
     sm = _stack([j.data.sm for j in jobs])
@@ -367,8 +336,6 @@ def _param_status(p, k) -> tuple[int, list[str]]:
 
 
 def _eval_gm2calc(jobs, lepton):
-    import jax
-
     params = _stack([j.data.params for j in jobs])
     sm = _stack([j.data.sm for j in jobs])
     r = jax.device_get(_gm2calc_batch(params, sm, lepton, not all(j.resum for j in jobs)))
@@ -380,9 +347,6 @@ def _eval_gm2calc(jobs, lepton):
 
 
 def _eval_params(jobs, lepton):
-    import jax
-
-    from gm2jax.models.mssm.one_loop import amu_1l_parts
 
     def one(p, sm, resum):
         return amu_1l_parts(p, sm, lepton, resummation="exact") if resum else amu_1l_parts(p, sm, lepton)
@@ -403,8 +367,6 @@ def _eval_params(jobs, lepton):
 
 
 def _eval_thdm(jobs, lepton):
-    from gm2jax.io.thdm import amu_row
-
     rows = []
     for job in jobs:
         if lepton != "mu":

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import pathlib
 
+from gm2jax._data import data_file
 from gm2jax.errors import InvalidInput
 
 
 def list_benchmarks() -> dict[str, pathlib.Path]:
     """Name -> path of every packaged benchmark file (name = file stem)."""
-    root = importlib.resources.files("gm2jax.data").joinpath("benchmarks")
-    return {p.name.removesuffix(".gm2calc"): pathlib.Path(str(p)) for p in root.iterdir() if p.name.endswith(".gm2calc")}
+    root = data_file("benchmarks")
+    return {p.name.removesuffix(".gm2calc"): p for p in sorted(root.iterdir()) if p.name.endswith(".gm2calc")}
 
 
 def benchmark_path(name: str) -> pathlib.Path:

@@ -10,7 +10,7 @@ GM2Calc format (``--gm2calc-input-file``; GM2Calc 2.3.1, arXiv:2110.13238 app. A
 GM2Calc's one-loop convention (:func:`gm2jax.sm.SMInputs.from_convention` ``"gm2calc"``).
 
 SLHA files (spectrum-generator output and parameter-only files) are read by
-:mod:`gm2jax.io.slha_input`; :func:`read_mssm_file` dispatches on the blocks present.
+:mod:`gm2jax.io.slha_input`; :func:`gm2jax.io.read_mssm_file` dispatches on the blocks present.
 """
 
 from __future__ import annotations
@@ -91,17 +91,3 @@ def from_gm2calc_blocks(blocks: dict, source: str = "<gm2calc>") -> MSSMInput:
         tan_beta=vals["tan(beta)"], mu=vals["mu"], M1=vals["M1"], M2=vals["M2"], msl=msl, mse=mse, Ae=ae, **two_loop
     )
     return MSSMInput(params, sm, resum, loop, source, "gm2calc")
-
-
-def read_mssm_file(path, fmt: str | None = None) -> MSSMInput:
-    """Read a GM2Calc input file or an SLHA file (format detected from its blocks; ``'-'`` = stdin).
-
-    Spectrum files (Block MASS/HMIX) are read as GM2Calc's SLHA mode does and converted on shell;
-    see :func:`gm2jax.io.slha_input.read_point`.
-
-    Raises:
-        InvalidInput: unreadable file, or missing required blocks/entries (named in the message).
-    """
-    from gm2jax.io.slha_input import read_point
-
-    return read_point(path, fmt)

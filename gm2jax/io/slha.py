@@ -31,6 +31,8 @@ import math
 import re
 import sys
 
+import pyslha
+
 from gm2jax.errors import InvalidInput
 
 _HEADER = re.compile(r"^\s*(BLOCK|DECAY|XSECTION)\b(.*)$", re.IGNORECASE)
@@ -138,8 +140,6 @@ def parse_document(text: str, source: str = "<string>") -> SLHADocument:
         >>> doc.merged("HMIX", scale=1000.0)[(1,)], doc.merged("SPINFO", numeric=False)[(1,)]
         (500.0, 'SOFTSUSY')
     """
-    import pyslha
-
     blocks = []
     stray = []
     current = None

@@ -30,10 +30,17 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import jax
 import numpy as np
 
-from gm2jax.errors import InvalidInput
-from gm2jax.io.slha import SLHADocument
+from gm2jax import linalg
+from gm2jax.errors import InvalidInput, PhysicsError
+from gm2jax.io.gm2calc import MSSMInput, from_gm2calc_blocks
+from gm2jax.io.slha import SLHADocument, read_document
+from gm2jax.models.mssm import spectrum as sp
+from gm2jax.models.mssm.onshell import PoleMasses, convert_to_onshell
+from gm2jax.models.mssm.params import MSSMParams
+from gm2jax.sm import SMInputs, couplings
 
 EPS = np.finfo(float).eps
 
@@ -197,12 +204,6 @@ def _bino_pole_mass(doc: SLHADocument, mass: dict, chi: list, drbar, sm) -> floa
     if max(abs(x) for x in col) > EPS:
         idx = int(np.argmax(np.square(col)))
     else:  # GM2Calc: the tree-level mixing of the DR-bar parameters decides
-        import jax
-
-        from gm2jax import linalg
-        from gm2jax.models.mssm import spectrum as sp
-        from gm2jax.sm import couplings
-
         with jax.enable_x64(True):
             w, v = linalg.eigh_sym(sp.neutralino_matrix(drbar, couplings(sm)))
         order = np.argsort(np.abs(np.asarray(w)))
@@ -217,10 +218,6 @@ def from_slha_spectrum(doc: SLHADocument) -> SLHAInput:
         InvalidInput: missing or non-numeric entries, invalid GM2CalcConfig, MW >= MZ, zero or
             non-finite tan(beta), zero mu/M1/M2 starting values -- each message names block and entry.
     """
-    from gm2jax.models.mssm.onshell import PoleMasses
-    from gm2jax.models.mssm.params import MSSMParams
-    from gm2jax.sm import SMInputs
-
     src = doc.source
     notes: list[str] = []
     config = read_config(doc)
@@ -343,10 +340,6 @@ def from_slha_parameters(doc: SLHADocument):
     Returns:
         :class:`gm2jax.io.gm2calc.MSSMInput` with ``fmt = "slha-params"``.
     """
-    from gm2jax.io.gm2calc import MSSMInput
-    from gm2jax.models.mssm.params import MSSMParams
-    from gm2jax.sm import SMInputs
-
     source = doc.source
     blocks = {n: doc.merged(n) for n in ("EXTPAR", "MINPAR", "MSOFT", "AE", "SMINPUTS") if doc.has(n)}
     tb = _first(blocks, [("EXTPAR", (25,)), ("MINPAR", (3,))], "tan(beta)", source)
@@ -382,10 +375,6 @@ def read_point(path, fmt: str | None = None):
         InvalidInput: unreadable file or missing/non-numeric entries (named in the message).
         PhysicsError: the on-shell conversion of a spectrum file did not converge.
     """
-    from gm2jax.errors import PhysicsError
-    from gm2jax.io.gm2calc import MSSMInput, from_gm2calc_blocks
-    from gm2jax.io.slha import read_document
-
     doc = read_document(path)
     doc.check_lines()
     kind = fmt or detect_format(doc)
@@ -395,9 +384,6 @@ def read_point(path, fmt: str | None = None):
         return from_slha_parameters(doc)
     if kind != "slha":
         raise InvalidInput(f"unknown input format {kind!r}: use 'slha' or 'gm2calc'")
-    import jax
-
-    from gm2jax.models.mssm.onshell import convert_to_onshell
 
     inp = from_slha_spectrum(doc)
     with jax.enable_x64(True):
@@ -408,3 +394,15 @@ def read_point(path, fmt: str | None = None):
             f"for mu/M1/M2, {float(conv.precision_me2):.3g} GeV for me2)"
         )
     return MSSMInput(conv.params, inp.sm, inp.config.resummation, inp.config.loop_order, doc.source, "slha")
+
+
+def read_mssm_file(path, fmt: str | None = None) -> MSSMInput:
+    """Read a GM2Calc input file or an SLHA file (format detected from its blocks; ``'-'`` = stdin).
+
+    Spectrum files (Block MASS/HMIX) are read as GM2Calc's SLHA mode does and converted on shell;
+    see :func:`read_point`.
+
+    Raises:
+        InvalidInput: unreadable file, or missing required blocks/entries (named in the message).
+    """
+    return read_point(path, fmt)

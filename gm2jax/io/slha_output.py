@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from gm2jax import __version__
+
 _OWN_BLOCK = re.compile(r"^\s*BLOCK\s+(GM2CALCOUTPUT)\b", re.IGNORECASE)
 _ANY_HEADER = re.compile(r"^\s*(BLOCK|DECAY|XSECTION)\b", re.IGNORECASE)
 
@@ -51,8 +53,6 @@ def gm2calc_output_text(text: str, row: dict) -> str:
              0     2.50000000E-09   # Delta(g-2)_muon/2
              1     2.30000000E-10   # uncertainty of Delta(g-2)_muon/2
     """
-    from gm2jax import __version__
-
     body = _strip_output_blocks(text)
     head = ""
     error = row.get("error") or (row.get("problem") if row.get("status") else None)

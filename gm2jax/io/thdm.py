@@ -21,6 +21,8 @@ import math
 import numpy as np
 
 from gm2jax.errors import InvalidInput, describe_status
+from gm2jax.io import slha
+from gm2jax.models.thdm import THDMParams, THDMSMInputs, amu, yukawa_type_from_int
 
 _SM_KEYS = {
     3: "alpha_s_MZ", 4: "MZ", 5: "m_b_mb", 6: "m_t", 7: "m_tau", 9: "MW", 11: "m_e", 13: "m_mu",
@@ -38,8 +40,6 @@ _MATRICES = {"Delta_u": "GM2CALCTHDMDELTAUINPUT", "Delta_d": "GM2CALCTHDMDELTADI
 def _blocks(text_or_blocks, source: str = "<thdm>") -> dict:
     if isinstance(text_or_blocks, dict):
         return {str(k).upper(): v for k, v in text_or_blocks.items()}
-    from gm2jax.io import slha
-
     return slha.parse_slha(text_or_blocks, source)
 
 
@@ -77,8 +77,6 @@ def read_thdm(text_or_blocks, source: str = "<thdm>"):
     Raises:
         InvalidInput: missing ``MINPAR``/``MASS`` entries or an invalid Yukawa type, naming the file.
     """
-    from gm2jax.models.thdm import THDMParams, THDMSMInputs, yukawa_type_from_int
-
     blocks = _blocks(text_or_blocks, source)
     smin = blocks.get("SMINPUTS", {})
     sm_kw = {}
@@ -166,8 +164,6 @@ def amu_row(text: str, source: str = "<thdm>", loops: int | None = None) -> dict
     nloops = config["loops"] if loops is None else int(loops)
     if nloops not in (0, 1, 2):
         raise InvalidInput(f"{source}: loops must be 0, 1 or 2, not {loops!r}")
-    from gm2jax.models.thdm import amu
-
     r = amu(params, sm, "mu", loops=nloops, running_couplings=config["running_couplings"], throw=False)
     status = int(r.status)
 

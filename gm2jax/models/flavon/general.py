@@ -53,6 +53,7 @@ import math
 import jax
 import jax.numpy as jnp
 import numpy as np
+from scipy.stats import qmc
 
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput, Status
@@ -319,8 +320,6 @@ def mechanism_scan(
         ``m_chi`` (GeV), ``v1_over_va``, ``fn_over_rad``, ``status`` (non-zero: Delta a_l of the
         wrong sign for the mechanism, values NaN), ``fig4`` (bool); plus ``lepton``.
     """
-    from scipy.stats import qmc
-
     if n_points < 1:
         raise InvalidInput(f"n_points={n_points}: give at least 1 point")
     rad_dom = _rad_dominated(lepton, None)

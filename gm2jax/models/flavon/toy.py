@@ -35,9 +35,11 @@ import yaml
 
 from gm2jax import linalg, loops
 from gm2jax._data import data_file
+from gm2jax._data import data_file
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput, PhysicsError, Status, describe_status
 from gm2jax.models.flavon.potential import PAPER, Convention, apply_relations, mass_matrices
+from gm2jax.sm import SMInputs, sm_status
 from gm2jax.sm import SMInputs, sm_status
 
 

@@ -60,7 +60,7 @@ import numpy as np
 
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput
-from gm2jax.sm import alpha_0
+from gm2jax.sm import SMInputs, alpha_0
 
 __all__ = ["epsilon_kinetic", "KAPPA_LEPTON"]
 
@@ -187,8 +187,6 @@ def epsilon_kinetic(g_x, m_mu, m_tau, m_smu_L=None, m_smu_R=None, m_stau_L=None,
 
 def _kappa_lepton() -> float:
     """``eps/g_X`` from mu and tau alone at q^2 = 0 with the packaged PDG masses and alpha(0)."""
-    from gm2jax.sm import SMInputs
-
     sm = SMInputs.from_convention("pdg")
     m_mu, m_tau = float(sm.m_mu), float(sm.m_tau)
     e = math.sqrt(4.0 * math.pi * alpha_0())

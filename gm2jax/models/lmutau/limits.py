@@ -72,12 +72,16 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+from scipy.interpolate import PchipInterpolator
 
 from gm2jax import loops
+from gm2jax._data import data_file
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput
 from gm2jax.likelihood import delta_chi2_quantile
+from gm2jax.measurements import load_dataset
 from gm2jax.models.lmutau.kinetic import KAPPA_LEPTON
+from gm2jax.sm import _load_conventions
 
 __all__ = [
     "CURVES",
@@ -92,7 +96,7 @@ __all__ = [
     "DATA_DIR",
 ]
 
-DATA_DIR = pathlib.Path(__file__).resolve().parents[2] / "data" / "lmutau_limits"
+DATA_DIR = data_file("lmutau_limits")
 """Packaged digitised curves (CSV with ``#`` provenance headers; see the README there)."""
 
 DEFAULT_TAPER = 0.02
@@ -202,8 +206,6 @@ def limit_curve(name: str) -> dict:
 
 
 def _pchip_slopes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    from scipy.interpolate import PchipInterpolator
-
     if len(x) == 1:
         return np.zeros(1)
     return PchipInterpolator(x, y).derivative()(x)
@@ -348,8 +350,6 @@ def zprime_constraints() -> dict:
 
 
 def _m_mu_pdg() -> float:
-    from gm2jax.sm import _load_conventions
-
     return float(_load_conventions()["pdg"]["m_mu"]["value"])
 
 
@@ -371,8 +371,6 @@ def gm2_band(m_zprime, dataset="wp20_bnl", m_lepton=None) -> dict:
         ``g_minus2sigma``, ``g_plus2sigma`` (0 where that Delta a_mu <= 0), like the files of
         :func:`gm2_band_file`.
     """
-    from gm2jax.measurements import load_dataset
-
     meas = load_dataset(dataset)["a_mu"]
     m_l = _m_mu_pdg() if m_lepton is None else m_lepton
     m = jnp.asarray(m_zprime, dtype=jnp.float64)

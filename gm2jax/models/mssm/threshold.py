@@ -29,6 +29,7 @@ import math
 import jax.numpy as jnp
 
 from gm2jax import loops
+from gm2jax.errors import InvalidInput
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.sm import Couplings
@@ -85,8 +86,6 @@ def delta_lepton(p: MSSMParams, c: Couplings, lepton, spectrum: str = "exact"):
         arXiv:1906.08768 eq. (2.1); arXiv:1510.08071 eq. (4.5); docs/conventions/gm2calc.md sec. 7.
     """
     if spectrum not in SPECTRA:
-        from gm2jax.errors import InvalidInput
-
         raise InvalidInput(f"delta_lepton: spectrum={spectrum!r}; use one of {SPECTRA}")
     mc1, mc2 = _chargino_masses2(p, c, spectrum)
     snu, left, right = _slepton_masses2(p, c, lepton, spectrum)

@@ -18,7 +18,6 @@ Conventions (GM2Calc 2.3.1, ``THDM.hpp`` / ``THDM.cpp``; arXiv:2110.13238, arXiv
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import math
 
 import equinox as eqx
@@ -26,6 +25,7 @@ import jax.numpy as jnp
 import yaml
 
 from gm2jax import linalg
+from gm2jax._data import data_file
 from gm2jax.errors import InvalidInput
 
 YUKAWA_TYPES = ("I", "II", "X", "Y", "aligned", "general")
@@ -46,7 +46,7 @@ def _check_type(t: str) -> None:
 
 @functools.cache
 def _defaults() -> dict:
-    text = importlib.resources.files("gm2jax.data").joinpath("thdm_sm_inputs.yaml").read_text()
+    text = data_file("thdm_sm_inputs.yaml").read_text()
     return {k: float(v["value"]) for k, v in yaml.safe_load(text)["gm2calc_thdm"].items()}
 
 
