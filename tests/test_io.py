@@ -5,7 +5,7 @@ import pytest
 
 from gm2jax import InvalidInput
 from gm2jax.io import benchmarks, parse_slha
-from gm2jax.io.gm2calc import read_mssm_file
+from gm2jax.io import read_mssm_file
 from gm2jax.io.slha import parse_document, read_document
 from gm2jax.io.slha_input import detect_format
 

@@ -38,7 +38,7 @@ import pytest
 
 from gm2jax.errors import InvalidInput
 from gm2jax.io import benchmarks
-from gm2jax.io.gm2calc import read_mssm_file
+from gm2jax.io import read_mssm_file
 from gm2jax.models.mssm import amu_1l_parts
 from gm2jax.models.mssm import mediation as md
 from gm2jax.sm import SMInputs

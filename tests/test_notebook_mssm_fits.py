@@ -95,7 +95,7 @@ def _assert_seed000_figures(scans, n_grid, resummed):
 
     T = plot.targets("seeds2019")
     from gm2jax.io import benchmarks
-    from gm2jax.io.gm2calc import read_mssm_file
+    from gm2jax.io import read_mssm_file
     from gm2jax.models.mssm import amu_1l
     from gm2jax.sm import SMInputs
 
