@@ -254,8 +254,9 @@ def sample(config, out, seed, chains, warmup, samples, progress):
 @main.command("scan")
 @click.argument("config", type=click.Path(allow_dash=True))
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Scan directory (manifest.json + chunk_*.npz); rerun the same command to resume.")
-@click.option("--grid", "grid_points", type=int, default=None, help="Grid points per free parameter (fit configs; default 8).")
+              help="Scan directory (a zarr store: one array per column); rerun the same command to resume.")
+@click.option("--grid", "grid_points", type=int, default=None,
+              help="Grid points per free parameter (fit configs; default 8 for <= 3 free parameters, else 512 Sobol points).")
 @click.option("--sobol", "sobol_points", type=int, default=None, help="Sobol points instead of a grid (fit configs).")
 @click.option("--seed", type=int, default=None)
 @click.option("--chunk-size", type=int, default=None)
@@ -264,11 +265,20 @@ def sample(config, out, seed, chains, warmup, samples, progress):
 @click.option("--overwrite", is_flag=True, help="Replace a different scan in OUT.")
 @click.option("--dask", "scheduler", default=None, help="dask.distributed scheduler address, or 'local'.")
 @click.option("--workers", type=int, default=2, show_default=True)
+@click.option("--map/--no-map", "draw_map", default=True, show_default=True,
+              help="Write OUT/map.png (Delta chi^2 of the first two scanned parameters) when the scan has a chi2.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
-def scan(config, out_dir, grid_points, sobol_points, seed, chunk_size, batch_size, max_chunks, overwrite, scheduler, workers, progress):
-    """Grid/Sobol scan of a scan spec or fit configuration CONFIG (TOML/JSON, '-' = JSON on stdin)."""
+def scan(config, out_dir, grid_points, sobol_points, seed, chunk_size, batch_size, max_chunks, overwrite, scheduler, workers,
+         draw_map, progress):
+    """Grid/Sobol scan of a scan spec or fit configuration CONFIG (TOML/JSON, '-' = JSON on stdin).
+
+    A fit configuration is scanned over its free parameters with the fit's own chi^2 (LEP, theory and
+    constraint terms included).  At the end: the run summary as JSON on stdout; the human summary
+    (best point, chi2_min, allowed fractions at 1 and 2 sigma, flagged points by reason) on stderr;
+    the map OUT/map.png.  Exit code 3: stopped by --max-chunks (rerun to resume).
+    """
     from gm2jax.errors import Gm2jaxError
-    from gm2jax.scan import run_scan
+    from gm2jax.scan import run_scan, summarize
 
     client = cluster = None
     try:
@@ -304,6 +314,13 @@ def scan(config, out_dir, grid_points, sobol_points, seed, chunk_size, batch_siz
     click.echo(json.dumps(summary.to_dict()))
     if not summary.complete:
         sys.exit(3)  # partial (--max-chunks): rerun to resume
+    report = summarize(out_dir)
+    click.echo(str(report), err=True)
+    if draw_map and report.best:
+        from gm2jax import plot
+
+        plot.scan_map(out_dir, save=f"{out_dir}/map.png")
+        click.echo(f"map: {out_dir}/map.png", err=True)
 
 
 @main.command("configs")

@@ -305,14 +305,14 @@ def test_partial_resume_mismatch_and_overwrite(tmp_path):
         load_scan(out)
     assert len(load_scan(out, allow_partial=True)) == 12
     first = {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
-    # a crash mid-write leaves a temporary file (zarr writes file.<uuid>.partial, then renames);
+    # a crash mid-write leaves a temporary file (zarr writes <file>.<uuid>.partial, then renames);
     # a damaged chunk file is recomputed
-    (out / "y" / "c" / "5.deadbeef.partial").write_bytes(b"partial")
-    (out / "y" / "c" / "2").write_bytes(b"not a zarr chunk")
+    (out / "scan.zarr" / "y" / "5.deadbeef.partial").write_bytes(b"partial")
+    (out / "scan.zarr" / "y" / "2").write_bytes(b"not a zarr chunk")
     s2 = run_scan(spec, out, observable=_toy, progress=False)
     assert s2.complete and s2.skipped == 2 and s2.computed == 7
     assert not list(out.rglob("*.partial"))
-    for name in ("y/c/0", "y/c/1", "index/c/1", "_chunk_sha256/c/1/0"):
+    for name in ("scan.zarr/y/0", "scan.zarr/y/1", "scan.zarr/index/1", "scan.zarr/_chunk_sha256/1.0"):
         assert (out / name).stat().st_mtime_ns == first[name]  # skipped, not rewritten
     df = load_scan(out)
     ref, _ = scan(spec, observable=_toy)
@@ -350,7 +350,7 @@ def test_resume_after_sigkill_equals_uninterrupted_scan(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, json.dumps(spec.to_dict()), str(out)], env=env)
     try:
         deadline = time.monotonic() + 120
-        while len(list(out.glob("_chunk_sha256/c/*/0"))) < 2:
+        while len(list(out.glob("scan.zarr/_chunk_sha256/*.0"))) < 2:
             assert proc.poll() is None, "scan process ended early"
             assert time.monotonic() < deadline, "scan process too slow"
             time.sleep(0.05)

@@ -1,6 +1,7 @@
 """Scan store robustness (issue 15): lock against two writers, per-chunk checksums, unwritable
 directories, oversized grids, mutually exclusive options -- clean errors, never a traceback."""
 
+import json
 import os
 import pathlib
 import stat
@@ -33,7 +34,7 @@ def test_altered_chunk_is_detected_and_recomputed(tmp_path):
     out = tmp_path / "s"
     run_scan(_spec(), out, observable=_toy, progress=False)
     ref = load_scan(out)
-    y = zarr.open_group(str(out))["y"]
+    y = zarr.open_group(str(out / "scan.zarr"))["y"]
     y[8:12] = y[8:12] + 1.0  # chunk 2: index intact, values altered, completion record unchanged
     with pytest.raises(InvalidInput, match="1 of 9 chunks missing"):
         load_scan(out)
@@ -99,3 +100,34 @@ def test_cli_scan_refusals_are_immediate_and_clean(tmp_path):
     blocker.write_text("x")
     r = CliRunner().invoke(main, ["scan", cfg, "-o", str(blocker / "sub"), "--grid", "2"])
     assert r.exit_code == 2 and "cannot use the scan directory" in r.output
+
+
+_READER = textwrap.dedent(
+    """
+    import json, sys, warnings
+    warnings.simplefilter("error")
+    import numpy as np, xarray as xr, zarr
+    path = sys.argv[1] + "/scan.zarr"
+    ds = xr.open_zarr(path)
+    g = zarr.open(path, mode="r")
+    man = g.attrs["gm2jax_scan"]
+    assert "gm2jax" not in sys.modules
+    assert man["complete"] and man["n_points"] == 35 and ds.sizes["point"] == 35
+    assert ds["status"].dtype == np.int32 and ds["index"].dtype == np.int64
+    print(json.dumps({"y": ds["y"].values.tolist(), "status": g["status"][:].tolist(), "hash": ds.attrs["gm2jax_scan"]["spec_hash"]}))
+    """
+)
+
+
+def test_store_is_read_by_xarray_and_zarr_without_gm2jax(tmp_path):
+    """The store is a plain zarr group (consolidated metadata, xarray dimension names): xarray.open_zarr
+    and zarr.open read it in a process that never imports gm2jax, without a warning."""
+    out = tmp_path / "s"
+    summary = run_scan(_spec(), out, observable=_toy, progress=False)
+    ref = load_scan(out)
+    res = subprocess.run([sys.executable, "-c", _READER, str(out)], capture_output=True, text=True, timeout=120, check=False)
+    assert res.returncode == 0, res.stderr[-3000:]
+    got = json.loads(res.stdout)
+    np.testing.assert_array_equal(got["y"], ref["y"].to_numpy())
+    np.testing.assert_array_equal(got["status"], ref["status"].to_numpy())
+    assert got["hash"] == summary.spec_hash

@@ -8,6 +8,8 @@ One module per job:
 * :mod:`~gm2jax.plot.scan_bands` -- scans: :func:`band_map` (1 sigma / 2 sigma regions in a
   plane, arXiv:1908.03607 Figs. 2, 3, 5) and :func:`r_curves` (R_l against one parameter,
   Figs. 1, 4);
+* :mod:`~gm2jax.plot.chi2_map` -- the map at the end of a scan: :func:`scan_map` (Delta chi^2
+  in the plane of two scanned parameters);
 * :mod:`~gm2jax.plot.fit_profiles` -- fits: :func:`profiles` (1-D / 2-D profile likelihoods);
 * :mod:`~gm2jax.plot.posterior` -- posteriors: :func:`corner`, :func:`marginals`,
   :func:`default_var_names`;
@@ -24,6 +26,7 @@ Example:
 
 from gm2jax.plot._style import BAND_COLORS as BAND_COLORS, LEPTON_COLORS as LEPTON_COLORS
 from gm2jax.plot.canvas import figure as figure, save_figure as save_figure, show as show
+from gm2jax.plot.chi2_map import scan_map as scan_map
 from gm2jax.plot.fit_profiles import profiles as profiles
 from gm2jax.plot.measured import (
     Target as Target,
@@ -41,5 +44,5 @@ from gm2jax.plot.scan_bands import band_map as band_map, r_curves as r_curves
 
 __all__ = [
     "Target", "band_map", "corner", "default_var_names", "figure", "marginals", "profiles", "pull",
-    "r_curves", "r_parts", "save_figure", "show", "targets", "within",
+    "r_curves", "r_parts", "save_figure", "scan_map", "show", "targets", "within",
 ]

@@ -55,7 +55,9 @@ class ProblemPoint:
     def _build(self):
         self.problem = problem_of(self.config)
         self.derived = tuple(self.problem.config.derived)
-        self.outputs = self.problem.outputs()
+        inputs = set(self.problem.names) | set(self.problem.config.fixed) | set(self.derived)
+        # a model output named like an input (flavon: lam1, c_e) echoes it: the scanned value stays
+        self.outputs = tuple(k for k in self.problem.outputs() if k not in inputs)
 
     def __getstate__(self):
         return {"config": self.config}
@@ -71,7 +73,7 @@ class ProblemPoint:
             pred = prob.predict(x)
             env = prob.values(x)
             out = {n: env[n] for n in self.derived}
-            out.update({k: pred[k] for k in self.outputs if k in pred and k not in out})
+            out.update({k: pred[k] for k in self.outputs if k in pred})
             out.update({k: v for k, v in prob.likelihood.pulls(pred).items() if k not in out})
             out["chi2"] = prob.likelihood.chi2(pred)
             out["status"] = jnp.asarray(pred["status"]).astype(jnp.int32)
@@ -136,10 +138,13 @@ def spec_from_config(
             if n is None:
                 raise InvalidInput(f"grid_points: no number of points for {p.name!r}")
         axes[p.name] = Axis.parse({"lo": p.lo, "hi": p.hi, "n": n, "log": p.prior == "loguniform"}, f"parameters.{p.name}")
+    # recorded as constant columns (the Problem applies them itself): [fixed] and the model's
+    # finite defaults that are not computed outputs (flavon: g_e, va are outputs when matched)
+    outputs = set(Problem(cfg).outputs())
     fixed = dict(cfg.fixed)
     for k, v in cfg.spec.defaults.items():
-        if k not in fixed and k not in axes and k not in cfg.derived:
-            fixed[k] = float(v)  # recorded as constant columns (the Problem applies them itself)
+        if k not in fixed and k not in axes and k not in cfg.derived and k not in outputs and math.isfinite(v):
+            fixed[k] = float(v)
     return ScanSpec(
         axes=axes,
         fixed=fixed,

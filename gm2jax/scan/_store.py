@@ -1,15 +1,17 @@
 """The scan store: one zarr group per scan, one array per column, atomic resumable chunks.
 
-Layout of a scan directory ``out_dir`` (a zarr v3 group, readable without gm2jax by
-``zarr.open_group(out_dir)`` or ``xarray.open_zarr(out_dir)``):
+Layout of a scan directory ``out_dir``: ``out_dir/scan.zarr`` is a zarr group (format 2 with
+consolidated metadata, the format xarray and dask open without options or warnings), readable
+without gm2jax by ``zarr.open_group(out_dir / "scan.zarr")`` or ``xarray.open_zarr(out_dir /
+"scan.zarr")``; next to it live the writer's lock ``.lock`` and the CLI's ``map.png``.
 
 * the group's attributes hold the manifest under ``"gm2jax_scan"`` (:func:`load_manifest`):
   the spec, its hash, the chunk size, the number of points and chunks, the columns (name,
   trailing shape, dtype), the grid shape, versions and ``complete``;
 * one array per column (``index``, the axis values, the outputs, ``status``) of shape
   ``(n_points, *trailing)``, chunked by the scan's chunk size (one scan chunk = one zarr chunk
-  per column), dimension ``"point"`` (trailing dimensions ``<name>_dim<j>``); floats are NaN
-  and integers 0 where no chunk was written;
+  per column), dimension ``"point"`` (trailing dimensions ``<name>_dim<j>``; xarray's
+  ``_ARRAY_DIMENSIONS``); floats are NaN and integers 0 where no chunk was written;
 * ``_chunk_sha256`` (``(n_chunks, 32)`` uint8, dimensions ``chunk``, ``sha256``): the completion
   record of each chunk, the SHA-256 of its rows (every column's name, dtype, shape and bytes).
 
@@ -40,6 +42,7 @@ from gm2jax.errors import InvalidInput
 from gm2jax.scan._spec import ScanSpec
 
 __all__ = [
+    "STORE",
     "FORMAT",
     "FORMAT_VERSION",
     "RECORD",
@@ -57,6 +60,8 @@ __all__ = [
 
 FORMAT = "gm2jax-scan"
 FORMAT_VERSION = 2
+STORE = "scan.zarr"
+"""The zarr group inside a scan directory."""
 ATTR = "gm2jax_scan"
 """Group attribute holding the manifest."""
 RECORD = "_chunk_sha256"
@@ -106,56 +111,45 @@ def rows_digest(rows: Mapping) -> np.ndarray:
     return np.frombuffer(h.digest(), dtype=np.uint8)
 
 
-def _fill(dtype):
-    return np.nan if np.dtype(dtype).kind == "f" else 0
-
-
 def clear_store(out: pathlib.Path) -> None:
-    """Remove a scan store's metadata and arrays from ``out`` (the lock and other files stay)."""
-    (out / "zarr.json").unlink(missing_ok=True)
-    for child in out.iterdir():
-        if child.is_dir() and (child / "zarr.json").exists():
-            shutil.rmtree(child)
+    """Remove the scan store of the scan directory ``out`` (the lock and other files stay)."""
+    shutil.rmtree(out / STORE, ignore_errors=True)
 
 
 def remove_partial_writes(out: pathlib.Path) -> None:
     """Delete the temporary files of writes interrupted by a kill (``*.partial``)."""
-    for p in out.rglob("*.partial"):
+    for p in (out / STORE).rglob("*.partial"):
         p.unlink(missing_ok=True)
+
+
+def _array(g: zarr.Group, name: str, shape, chunks, dtype, dims) -> None:
+    # floats: NaN where nothing was written; integers: no fill value, so that readers (xarray)
+    # do not mask the value 0 (status 0 = fine) as missing
+    fill = np.nan if np.dtype(dtype).kind == "f" else None
+    g.create_array(name, shape=shape, chunks=chunks, dtype=dtype, fill_value=fill, attributes={"_ARRAY_DIMENSIONS": list(dims)})
 
 
 def create_store(out: pathlib.Path, manifest: Mapping) -> zarr.Group:
     """A new store: the column arrays and the records first, the manifest attribute last."""
     clear_store(out)
-    g = zarr.open_group(str(out), mode="a", zarr_format=3)
+    g = zarr.open_group(str(out / STORE), mode="w", zarr_format=2)
     n, c = manifest["n_points"], manifest["chunk_size"]
     for name, col in manifest["columns"].items():
         shape = tuple(col["shape"])
-        g.create_array(
-            name,
-            shape=(n, *shape),
-            chunks=(c, *shape),
-            dtype=col["dtype"],
-            fill_value=_fill(col["dtype"]),
-            dimension_names=("point", *(f"{name}_dim{j}" for j in range(len(shape)))),
-        )
-    g.create_array(
-        RECORD,
-        shape=(manifest["n_chunks"], _SHA_BYTES),
-        chunks=(1, _SHA_BYTES),
-        dtype="uint8",
-        fill_value=0,
-        dimension_names=("chunk", "sha256"),
-    )
-    g.attrs[ATTR] = dict(manifest)
+        _array(g, name, (n, *shape), (c, *shape), col["dtype"], ("point", *(f"{name}_dim{j}" for j in range(len(shape)))))
+    _array(g, RECORD, (manifest["n_chunks"], _SHA_BYTES), (1, _SHA_BYTES), "uint8", ("chunk", "sha256"))
+    update_manifest(g, manifest)
     return g
 
 
 def open_store(out) -> tuple[zarr.Group, dict]:
     """(group, manifest) of an existing scan directory (InvalidInput if it is none)."""
     out = pathlib.Path(out)
+    path = out / STORE
+    if not path.is_dir():
+        raise InvalidInput(f"{out}: no scan store ({STORE}); is this a gm2jax scan directory?")
     try:
-        g = zarr.open_group(str(out), mode="r+" if os.access(out, os.W_OK) else "r", zarr_format=3)
+        g = zarr.open_group(str(path), mode="r+" if os.access(path, os.W_OK) else "r", zarr_format=2, use_consolidated=False)
         man = g.attrs.asdict().get(ATTR)
     except (FileNotFoundError, zarr.errors.GroupNotFoundError, NotADirectoryError) as err:
         raise InvalidInput(f"{out}: no scan store (zarr group with a gm2jax manifest); is this a gm2jax scan directory?") from err
@@ -174,8 +168,9 @@ def load_manifest(out_dir) -> dict:
 
 
 def update_manifest(g: zarr.Group, manifest: Mapping) -> None:
-    """Replace the manifest attribute (one atomic metadata write)."""
+    """Replace the manifest attribute and re-consolidate the metadata (each one atomic file write)."""
     g.attrs[ATTR] = dict(manifest)
+    zarr.consolidate_metadata(g.store)
 
 
 def _chunk_range(man: Mapping, i: int) -> tuple[int, int]:
@@ -207,7 +202,7 @@ def _read_array(arr, man: Mapping, unreadable: set) -> np.ndarray:
     try:
         return np.asarray(arr[...])
     except Exception:  # noqa: BLE001 -- a damaged chunk file raises codec-specific errors
-        out = np.full(arr.shape, _fill(arr.dtype), dtype=arr.dtype)
+        out = np.full(arr.shape, np.nan if arr.dtype.kind == "f" else 0, dtype=arr.dtype)
         step = arr.chunks[0]
         for i in range(-(-arr.shape[0] // step)):
             try:
