@@ -67,7 +67,7 @@ def main() -> None:
         t0 = time.perf_counter()
         _, status = scan(spec, batch_size=args.batch_size)
         t_mem = time.perf_counter() - t0
-        disk_bytes = sum(p.stat().st_size for p in (tmp / "cold").glob("chunk_*.npz"))
+        disk_bytes = sum(p.stat().st_size for p in (tmp / "cold" / "scan.zarr").rglob("*") if p.is_file())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     best = max(warm, key=lambda s: s.points_per_second)

@@ -33,7 +33,7 @@ Example:
 """
 
 from gm2jax.scan._builders import BUILDERS as BUILDERS, OBSERVABLES as OBSERVABLES
-from gm2jax.scan._evaluation import evaluate_points as evaluate_points, scan as scan
+from gm2jax.scan._evaluation import evaluate_points as evaluate_points, point_function as point_function, scan as scan
 from gm2jax.scan._fitconfig import problem_of as problem_of, spec_from_config as spec_from_config
 from gm2jax.scan._run import ScanSummary as ScanSummary, run_scan as run_scan
 from gm2jax.scan._spec import Axis as Axis, ScanSpec as ScanSpec
@@ -57,6 +57,7 @@ __all__ = [
     "load_grid",
     "load_manifest",
     "load_scan",
+    "point_function",
     "problem_of",
     "run_scan",
     "scan",

@@ -29,7 +29,7 @@ from gm2jax.scan._builders import SpecBuilder, observable_fn, qualname, thaw
 from gm2jax.scan._fitconfig import ProblemPoint, as_spec
 from gm2jax.scan._spec import ScanSpec
 
-__all__ = ["chunk_rows", "evaluate_points", "evaluator", "point_function", "resolve", "scan"]
+__all__ = ["chunk_rows", "compose", "evaluate_points", "evaluator", "point_function", "resolve", "scan"]
 
 _MESH_AXIS = "points"
 
@@ -103,11 +103,28 @@ def resolve(spec: ScanSpec, observable=None, builder=None):
     return builder, observable, ident
 
 
-def point_function(builder, observable) -> Callable:
+def compose(builder, observable) -> Callable:
     """``values -> observable(builder(values))`` (just ``observable`` without a builder)."""
     if builder is None:
         return observable
     return lambda values: observable(builder(values))
+
+
+def point_function(spec, *, observable=None, builder=None) -> Callable:
+    """What every point of a scan evaluates: ``values -> dict of columns`` (one point; jit/vmap-able).
+
+    Args:
+        spec: a :class:`ScanSpec` or anything :func:`run_scan` accepts (e.g. a fit configuration).
+        observable, builder: as in :func:`run_scan`.
+
+    Returns:
+        ``f(values)``, ``values`` a dict of the axis and fixed names (scalars); for a fit
+        configuration the fit's :class:`gm2jax.problem.Problem` columns (``chi2``, ``chi2_<term>``,
+        pulls, outputs, derived parameters, ``status``).  Use it with :func:`evaluate_points` on
+        points that are not a grid or Sobol sequence.
+    """
+    b, f, _ = resolve(as_spec(spec), observable, builder)
+    return compose(b, f)
 
 
 def evaluate_points(
@@ -192,7 +209,7 @@ def evaluator(spec: ScanSpec, observable=None, builder=None, devices=None, batch
             _EVALUATORS.move_to_end(key)
             return _EVALUATORS[key]
         b, f, _ = resolve(spec, observable, builder)
-        ev = _ChunkEvaluator(point_function(b, f), spec.chunk_size, devs, batch_size)
+        ev = _ChunkEvaluator(compose(b, f), spec.chunk_size, devs, batch_size)
         if key is not None:
             _EVALUATORS[key] = ev
             while len(_EVALUATORS) > _EVALUATORS_MAX:

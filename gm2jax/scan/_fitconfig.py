@@ -6,8 +6,8 @@
 ``Problem.likelihood.chi2`` of those predictions -- the chi^2 the fit minimises (g-2 terms with
 their theory uncertainties, LEP/model constraint terms, ``chi2_failed`` at failed points) -- so a
 scan map and a fit agree point by point.  Columns: the derived parameters, the model's outputs
-(:meth:`Problem.outputs`: a_l and their parts, masses), the pulls ``R_<l>``, ``chi2`` and
-``status``.
+(:meth:`Problem.outputs`: a_l and their parts, masses), the pulls ``R_<l>``, each likelihood
+term's ``chi2_<term>`` (:meth:`Likelihood.chi2_parts`; 0 at failed points), ``chi2`` and ``status``.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ class ProblemPoint:
             out = {n: env[n] for n in self.derived}
             out.update({k: pred[k] for k in self.outputs if k in pred})
             out.update({k: v for k, v in prob.likelihood.pulls(pred).items() if k not in out})
+            out.update({f"chi2_{k}": v for k, v in prob.likelihood.chi2_parts(pred).items()})
             out["chi2"] = prob.likelihood.chi2(pred)
             out["status"] = jnp.asarray(pred["status"]).astype(jnp.int32)
         return out

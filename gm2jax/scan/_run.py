@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 from gm2jax import __version__
 from gm2jax.errors import InvalidInput
 from gm2jax.scan._builders import qualname
-from gm2jax.scan._evaluation import chunk_rows, evaluator, point_function, resolve
+from gm2jax.scan._evaluation import chunk_rows, compose, evaluator, resolve
 from gm2jax.scan._fitconfig import as_spec
 from gm2jax.scan._spec import RESERVED, ScanSpec
 from gm2jax.scan._store import (
@@ -218,7 +218,7 @@ def _run_locked(spec, out, shash, b, f, observable, builder, resume, overwrite, 
         if not resume and done:
             raise InvalidInput(f"{out} already holds chunks of this scan: pass resume=True or overwrite=True")
     else:
-        man = _manifest(spec, shash, observable, builder, point_function(b, f))
+        man = _manifest(spec, shash, observable, builder, compose(b, f))
         g = create_store(out, man)
         done = set()
     todo = [i for i in range(spec.n_chunks) if i not in done]
