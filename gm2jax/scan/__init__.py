@@ -32,18 +32,23 @@ Example:
     (6, True)
 """
 
-from gm2jax.scan._builders import BUILDERS as BUILDERS, OBSERVABLES as OBSERVABLES
-from gm2jax.scan._evaluation import evaluate_points as evaluate_points, point_function as point_function, scan as scan
-from gm2jax.scan._fitconfig import problem_of as problem_of, spec_from_config as spec_from_config
-from gm2jax.scan._run import ScanSummary as ScanSummary, run_scan as run_scan
-from gm2jax.scan._spec import Axis as Axis, ScanSpec as ScanSpec
-from gm2jax.scan._store import (
-    done_chunks as done_chunks,
-    load_grid as load_grid,
-    load_manifest as load_manifest,
-    load_scan as load_scan,
-)
-from gm2jax.scan._summary import ScanReport as ScanReport, summarize as summarize
+from gm2jax.scan._builders import BUILDERS as BUILDERS
+from gm2jax.scan._builders import OBSERVABLES as OBSERVABLES
+from gm2jax.scan._evaluation import evaluate_points as evaluate_points
+from gm2jax.scan._evaluation import point_function as point_function
+from gm2jax.scan._evaluation import scan as scan
+from gm2jax.scan._fitconfig import problem_of as problem_of
+from gm2jax.scan._fitconfig import spec_from_config as spec_from_config
+from gm2jax.scan._run import ScanSummary as ScanSummary
+from gm2jax.scan._run import run_scan as run_scan
+from gm2jax.scan._spec import Axis as Axis
+from gm2jax.scan._spec import ScanSpec as ScanSpec
+from gm2jax.scan._store import done_chunks as done_chunks
+from gm2jax.scan._store import load_grid as load_grid
+from gm2jax.scan._store import load_manifest as load_manifest
+from gm2jax.scan._store import load_scan as load_scan
+from gm2jax.scan._summary import ScanReport as ScanReport
+from gm2jax.scan._summary import summarize as summarize
 
 __all__ = [
     "BUILDERS",

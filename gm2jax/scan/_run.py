@@ -27,7 +27,7 @@ from gm2jax.errors import InvalidInput
 from gm2jax.scan._builders import qualname
 from gm2jax.scan._evaluation import chunk_rows, compose, evaluator, resolve
 from gm2jax.scan._fitconfig import as_spec
-from gm2jax.scan._spec import RESERVED, ScanSpec
+from gm2jax.scan._spec import ScanSpec
 from gm2jax.scan._store import (
     FORMAT,
     FORMAT_VERSION,

@@ -42,10 +42,10 @@ from gm2jax.errors import InvalidInput
 from gm2jax.scan._spec import ScanSpec
 
 __all__ = [
-    "STORE",
     "FORMAT",
     "FORMAT_VERSION",
     "RECORD",
+    "STORE",
     "ScanLock",
     "create_store",
     "done_chunks",
@@ -78,7 +78,7 @@ class ScanLock:
         self.fh = None
 
     def __enter__(self):
-        fh = open(self.path, "a+")  # noqa: SIM115 -- held until __exit__
+        fh = open(self.path, "a+")
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

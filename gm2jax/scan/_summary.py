@@ -83,9 +83,8 @@ def summarize(scan) -> ScanReport:
     """Summary of a scan directory or of its :func:`load_scan` DataFrame (with ``axes`` in ``attrs``).
 
     Args:
-        scan: scan directory (path) or DataFrame; a DataFrame's scanned names are taken from
-            ``df.attrs["axes"]`` when present, else every column before the first output is
-            unknown and the report lists none.
+        scan: scan directory (path) or DataFrame (its scanned names from ``df.attrs["axes"]``;
+            none if absent: then the best point lists only the a_l and chi^2).
     """
     if isinstance(scan, pd.DataFrame):
         df = scan

@@ -26,9 +26,9 @@ import jax.numpy as jnp
 from gm2jax.errors import InvalidInput
 from gm2jax.expressions import compile_expression
 from gm2jax.likelihood import pull
-from gm2jax.modelspec import amu_predictions
 from gm2jax.models.mssm.one_loop import amu_1l_parts
 from gm2jax.models.mssm.params import MSSMParams
+from gm2jax.modelspec import amu_predictions
 from gm2jax.sm import SMInputs, lepton_index
 
 __all__ = ["OBSERVABLES", "mssm_amu_1l", "mssm_builder"]
