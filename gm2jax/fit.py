@@ -45,16 +45,27 @@ __all__ = ["FitResult", "adam", "adam_run", "make_step", "plot_profiles", "run_f
 
 
 def _objective(problem: Problem):
-    """u, mask, fixed -> (chi^2, aux): the chi^2 at u with the masked entries replaced by ``fixed``."""
+    """u, mask, fixed -> (chi^2, aux): the chi^2 at u with the masked entries replaced by ``fixed``.
+
+    ``aux`` holds the pulls, the fitted observables and ``status`` (recorded along profiles) and
+    ``"summary"``: the recorded outputs, pulls and chi^2 parts, so that the best-fit summary comes
+    from the compiled step (an eager two-loop evaluation takes minutes)."""
 
     def fun(u, mask, fixed):
         uu = jnp.where(mask, fixed, u)
         x = problem.from_unconstrained(uu)
         pred = problem.predict(x)
-        chi2 = problem.likelihood.chi2(pred)
-        aux = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in problem.likelihood.pulls(pred).items()}
+        lik = problem.likelihood
+        chi2 = lik.chi2(pred)
+        pulls = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in lik.pulls(pred).items()}
+        aux = dict(pulls)
         aux.update({o: pred[o] for o in problem.config.observables})
         aux["status"] = pred["status"]
+        aux["summary"] = {
+            "outputs": {k: pred[k] for k in problem.outputs() if k in pred},
+            "pulls": pulls,
+            "chi2_parts": {k: jnp.asarray(v, dtype=jnp.float64) for k, v in lik.chi2_parts(pred).items()},
+        }
         return chi2, aux
 
     return fun
@@ -369,12 +380,12 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
     # -- best-fit summary ----------------------------------------------------------------
     _say(progress, "best-fit predictions, pulls and chi2 parts ...")
     x_best = problem.from_unconstrained(u_best)
-    pred = problem.predict(x_best)
-    lik = problem.likelihood
-    chi2 = float(lik.chi2(pred))
-    keys = problem.outputs()
-    result_pred = {k: float(pred[k]) for k in keys if k in pred}
-    result_pred["status"] = int(pred["status"])
+    ub = jnp.broadcast_to(jnp.asarray(u_best), (n, d))
+    _, _, loss, aux = adam_step(ub, adam_init(ub), mask, jnp.zeros((n, d)))
+    best = jax.tree.map(lambda a: np.asarray(a)[0], aux)
+    chi2 = float(np.asarray(loss)[0])
+    result_pred = {k: float(v) for k, v in best["summary"]["outputs"].items()}
+    result_pred["status"] = int(best["status"])
     values = {k: float(v) for k, v in problem.values(x_best).items()}
 
     # -- profiles -------------------------------------------------------------------------
@@ -394,8 +405,8 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
         x=np.asarray(x_best),
         u=np.asarray(u_best),
         chi2=chi2,
-        chi2_parts={k: float(v) for k, v in lik.chi2_parts(pred).items()},
-        pulls={k: float(v) for k, v in lik.pulls(pred).items()},
+        chi2_parts={k: float(v) for k, v in best["summary"]["chi2_parts"].items()},
+        pulls={k: float(v) for k, v in best["summary"]["pulls"].items()},
         predictions=result_pred,
         values=values,
         hessian_u=hu,
@@ -468,7 +479,7 @@ def _profiles(problem: Problem, step, init, chunk: int, u_best, chi2_min: float,
             idx_b = sel[better]
             best_l[idx_b] = loss[better]
             best_u[idx_b] = u_in[: len(sel)][better]
-            aux = {kk: np.asarray(v)[: len(sel)] for kk, v in aux.items() if kk != "grad"}
+            aux = {kk: np.asarray(v)[: len(sel)] for kk, v in aux.items() if kk not in ("grad", "summary")}
             if best_aux is None:
                 best_aux = {kk: np.full((m_all,) + v.shape[1:], np.nan) for kk, v in aux.items()}
             for kk in best_aux:

@@ -38,9 +38,17 @@ import subprocess
 import warnings
 from collections.abc import Mapping
 
+import jax
+import jax.numpy as jnp
 import numpy as np
+import xarray as xr
 
-from gm2jax import labels
+from gm2jax import __version__, labels
+from gm2jax.errors import InvalidInput
+
+with warnings.catch_warnings():  # ArviZ warns at import; the test suite turns warnings into errors
+    warnings.simplefilter("ignore", FutureWarning)
+    import arviz as _az
 
 __all__ = ["arviz", "build_inference_data", "lower_pointwise", "pointwise", "provenance", "variable_attrs"]
 
@@ -49,12 +57,8 @@ _FLAT = 1e-6  # a term whose log-likelihood varies less than this over the draws
 
 
 def arviz():
-    """Import ArviZ without its import-time FutureWarning (the test suite turns warnings into errors)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        import arviz as az
-
-    return az
+    """The ArviZ module (imported once, without its import-time FutureWarning)."""
+    return _az
 
 
 def _git(args, cwd) -> str | None:
@@ -79,8 +83,6 @@ def _checkout_commit(where: pathlib.Path) -> str | None:
 
 @functools.cache
 def _commit() -> str:
-    from gm2jax import __version__
-
     here = _checkout_commit(pathlib.Path(__file__).resolve().parent)  # editable / source install
     if here:
         return here
@@ -94,8 +96,6 @@ def provenance(config=None) -> dict:
     uncommitted changes under ``gm2jax/``); an installed wheel has no checkout, so it reads
     "gm2jax <version>, unknown commit (...)".
     """
-    from gm2jax import __version__
-
     out = {"gm2jax_version": __version__, "git_commit": _commit(), "git_hash": _commit()}
     if config is not None:
         out.update(
@@ -127,9 +127,6 @@ def variable_attrs(name: str, *, scaled: bool = False) -> dict:
 
 
 def _pointwise_fn(problem):
-    import jax
-    import jax.numpy as jnp
-
     def one(x):
         pred = problem.predict(x)
         parts = problem.likelihood.chi2_parts(pred)
@@ -143,8 +140,6 @@ def _pointwise_fn(problem):
 def lower_pointwise(problem):
     """The pointwise function lowered for one chunk, to compile alongside other programs
     (``.compile()`` it and pass it as ``pointwise=`` to :func:`build_inference_data`)."""
-    import jax
-
     with jax.enable_x64(True):
         spec = jax.ShapeDtypeStruct((_CHUNK, problem.ndim), np.float64)
         return _pointwise_fn(problem).lower(spec)
@@ -158,8 +153,6 @@ def pointwise(problem, x: np.ndarray, *, fn=None):
     Returns:
         ``(pred, chi2_parts)``: dicts name -> NumPy array (n, ...).
     """
-    import jax
-
     x = np.asarray(x, dtype=np.float64).reshape(-1, problem.ndim)
     n = len(x)
     fn = fn or _pointwise_fn(problem)
@@ -233,11 +226,6 @@ def build_inference_data(
     Raises:
         InvalidInput: a free parameter missing from ``posterior``, or no ``energy``.
     """
-    import jax
-    import xarray as xr
-
-    from gm2jax.errors import InvalidInput
-
     az = arviz()
     problem = config.problem()
     names = list(problem.names)

@@ -29,23 +29,30 @@ posteriors: <= 7 leapfrog steps); 16 chains already saturate one core.
 from __future__ import annotations
 
 import dataclasses
-import os
 import math
+import os
 import pathlib
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
+import numpyro
+from numpyro.distributions.transforms import biject_to
+from numpyro.infer import NUTS
+from numpyro.infer.hmc_util import _initialize_mass_matrix
 
-from gm2jax import labels
+from gm2jax import __version__, labels, plot
 from gm2jax.config import FitConfig, load_config
-from gm2jax.priors import prior_distribution
-from gm2jax.problem import Problem
 from gm2jax.errors import InvalidInput
+from gm2jax.fit import run_fit
 from gm2jax.inference_data import arviz as _arviz
 from gm2jax.inference_data import build_inference_data, lower_pointwise
+from gm2jax.priors import prior_distribution
+from gm2jax.problem import Problem
 from gm2jax.progress import as_progress
 
 
@@ -55,8 +62,6 @@ def make_model(problem: Problem):
     ``obs`` optionally maps observables (``"a_mu"``) to replacement central values (toy
     studies); None uses the dataset.
     """
-    import numpyro
-
     specs = problem.config.free
     outputs = problem.outputs()
     derived = tuple(problem.config.derived)
@@ -85,8 +90,6 @@ def make_model(problem: Problem):
 
 
 def _with_value(term, obs):
-    import equinox as eqx
-
     key = getattr(term, "observable", None)
     if isinstance(key, str) and key in obs:
         return eqx.tree_at(lambda t: t.value, term, jnp.asarray(obs[key], dtype=jnp.float64))
@@ -136,8 +139,6 @@ class SampleResult:
 
     def to_dict(self) -> dict:
         """JSON-ready summary (no samples)."""
-        from gm2jax import __version__
-
         def clean(v):
             if isinstance(v, dict):
                 return {str(k): clean(w) for k, w in v.items()}
@@ -241,8 +242,6 @@ def _pooled_adaptation(adapt_state):
     the average is a better estimate) and the geometric-mean step size.  Used after warm-up
     only, so every chain remains a valid Markov chain with fixed kernel parameters.  Equal
     kernels also equalise the trajectory lengths of the lock-step chains (less idle work)."""
-    from numpyro.infer.hmc_util import _initialize_mass_matrix
-
     def pooled(m):
         mean = jnp.mean(m, axis=0)
         inv, sq, sq_inv = _initialize_mass_matrix(None, mean, mean.ndim == 2)
@@ -291,8 +290,6 @@ _PARALLEL_COMPILE = True  # compile init / transition loop / post-processing in 
 def _compile_all(lowered: dict) -> dict:
     """Compile independent lowered computations concurrently (XLA compiles outside the GIL;
     the initialisation, the transition loop and the post-processing are independent)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     workers = max(1, min(len(lowered), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
     if workers == 1 or not _PARALLEL_COMPILE:
         return {k: v.compile() for k, v in lowered.items()}
@@ -302,17 +299,12 @@ def _compile_all(lowered: dict) -> dict:
 
 
 def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool_adaptation: bool, block: int) -> SampleResult:
-    from numpyro.distributions.transforms import biject_to
-    from numpyro.infer import NUTS
-
     opts = config.sample
     problem = config.problem()
     problem.check_prior()  # a never-finite derived parameter: a clean error before compiling
     wall = {}
     t_all = time.perf_counter()
     if init is None:
-        from gm2jax.fit import run_fit
-
         t0 = time.perf_counter()
         progress.say("quick multi-start fit for the starting point of the chains ...")
         init = run_fit(config, hessian=False, profiles=False, progress=progress).x
@@ -495,8 +487,6 @@ def corner_plot(result: SampleResult, path, var_names=None, bins: int = 30) -> p
     """Corner plot of :func:`gm2jax.plot.corner` saved as PNG: the free parameters (the ones most
     correlated with the observables when there are many) and the fitted observables, with the
     best fit (chain 0 starts there) marked.  Returns the path."""
-    from gm2jax import plot
-
     cfg = result.config
     best = dict(zip(cfg.names, np.asarray(result.init)[0].tolist()))
     title = (f"{cfg.name}: NUTS {cfg.sample.chains} chains x {cfg.sample.samples} draws, max R-hat "
