@@ -202,10 +202,12 @@ def _load_config_or_exit(config, fit_overrides, sample_overrides):
 @click.option("--starts", type=int, default=None, help="Number of random starts (default: [fit] of the config).")
 @click.option("--seed", type=int, default=None, help="PRNG seed of the starts (and of NUTS).")
 @click.option("--profiles/--no-profiles", default=True, show_default=True, help="1-D/2-D profile likelihoods.")
-@click.option("--hessian/--no-hessian", default=True, show_default=True, help="Autodiff Hessian covariance.")
+@click.option("--hessian/--no-hessian", default=True, show_default=True, help="Newton polish and Hessian covariance.")
+@click.option("--hessian-method", type=click.Choice(["auto", "autodiff", "gradient_differences"]), default=None,
+              help="Hessian by autodiff or by differences of the compiled gradient (default: [fit] of the config, 'auto').")
 @_add_options(_SAMPLE_OPTIONS)
 @click.option("--progress/--quiet", default=True, show_default=True, help="Phase lines with elapsed time on stderr.")
-def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup, samples, progress):
+def fit(config, out, do_sample, starts, seed, profiles, hessian, hessian_method, chains, warmup, samples, progress):
     """Multi-start best fit of CONFIG (TOML file or packaged name), profiles, Hessian covariance and a short NUTS posterior.
 
     Writes to --out: fit.json (best fit, chi2, pulls, covariance, profiles, evaluations,
@@ -214,7 +216,7 @@ def fit(config, out, do_sample, starts, seed, profiles, hessian, chains, warmup,
     """
     progress = _progress(progress)
     cfg = _load_config_or_exit(
-        config, {"starts": starts, "seed": seed}, _sample_overrides(chains, warmup, samples, seed)
+        config, {"starts": starts, "seed": seed, "hessian_method": hessian_method}, _sample_overrides(chains, warmup, samples, seed)
     )
     from gm2jax import fit as fitmod
 

@@ -79,6 +79,15 @@ def test_cli_bad_config_exit_code(tmp_path):
     assert res.exit_code == 2 and "parameters.mu.range" in res.output
 
 
+def test_cli_unphysical_tan_beta_is_named_before_compiling(tmp_path):
+    """tan_beta = -60 (outside the model's domain) exits 2 naming the key; the check is at parse
+    time, so no model is compiled (it used to fail after a ~54 s compile)."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text((FITS / "mssm_heavy_smuR.toml").read_text().replace("tan_beta = 60.0", "tan_beta = -60.0"))
+    res = CliRunner().invoke(main, ["fit", str(bad), "--out", str(tmp_path), "--hessian-method", "gradient_differences"])
+    assert res.exit_code == 2 and "fixed.tan_beta = -60.0: outside the physical domain" in res.output, res.output
+
+
 @pytest.mark.slow
 def test_hessian_covariance_autodiff_vs_finite_differences():
     r = run_fit(FITS / "mssm_heavy_smuR.toml", profiles=False, starts=8, steps=400)
