@@ -29,7 +29,7 @@ class FitResult:
         u: best fit in the unconstrained space (n,).
         chi2: best-fit chi^2.
         chi2_parts: term name -> chi^2 at the best fit.
-        pulls: seed-000 pulls R_l (and R_l^{chi0/chi+-}) at the best fit.
+        pulls: the pulls R_l of arXiv:1908.03607 (and R_l^{chi0/chi+-}) at the best fit.
         predictions: model outputs at the best fit (a_l, parts, masses).
         values: every parameter (free, fixed, derived) at the best fit.
         hessian_u, hessian_x: d^2 chi^2 in the unconstrained / physical space (None if skipped).

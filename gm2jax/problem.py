@@ -10,8 +10,6 @@ the bijections to the unconstrained space (:mod:`gm2jax.priors`).  It holds the 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -19,9 +17,6 @@ import numpy as np
 from gm2jax.errors import InvalidInput
 from gm2jax.likelihood import build_likelihood
 from gm2jax.sm import SMInputs
-
-if TYPE_CHECKING:  # annotations only: config.py builds Problems
-    from gm2jax.config import FitConfig
 
 __all__ = ["Problem"]
 
@@ -42,7 +37,7 @@ class Problem:
         likelihood: the :class:`gm2jax.likelihood.Likelihood`.
     """
 
-    def __init__(self, config: FitConfig):
+    def __init__(self, config):
         self.config = config
         self.names = config.names
         self.model = config.spec

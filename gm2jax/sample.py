@@ -14,7 +14,7 @@ The driver is ours, not ``numpyro.infer.MCMC``: one compiled loop of up to ``blo
 transitions serves warm-up and sampling (numpyro's kernel switches from adaptation to
 sampling by its step counter), so there is no per-transition Python dispatch and no second
 compilation; the deterministic sites are computed once, batched, after sampling.  Defaults
-that measurably raise the effective samples per second on the seed-000 posteriors
+that measurably raise the effective samples per second on the arXiv:1908.03607 posteriors
 (``benchmarks/nuts_vs_emcee.py``, ``benchmarks/results/nuts_vs_emcee.jsonl``): a dense mass
 matrix, and the warm-up adaptation pooled over the chains (chain-averaged mass matrix,
 geometric-mean step size) before sampling.  Results: :class:`SampleResult` with the
@@ -22,7 +22,7 @@ InferenceData (config, gm2jax version and git hash in ``attrs``), a summary with
 bulk/tail ESS and divergences, ESS per second and the gradient-evaluation counts.
 
 Throughput notes (CPU): the lock-step chains cost the longest trajectory of all chains per
-transition, so many chains pay off only with a small ``max_tree_depth`` (3 for the seed-000
+transition, so many chains pay off only with a small ``max_tree_depth`` (3 for the arXiv:1908.03607
 posteriors: <= 7 leapfrog steps); 16 chains already saturate one core.
 """
 
