@@ -8,16 +8,20 @@ Pipeline of :func:`run_fit` (sizes from the config's ``[fit]`` table):
    on every start at once -- one jitted, vmapped ``step(params, state) -> (params, state,
    loss)`` (:func:`make_step`).  It stops when no start improves any more.  ``optimizer =
    "lbfgs"`` uses ``optax.lbfgs`` (zoom line search) instead.
-3. **Newton polish** of the global best with the exact autodiff Hessian (damped Newton,
-   ``polish_steps`` iterations).
-4. **Covariance**: H_u = d^2 chi^2/du^2 by autodiff; the physical Hessian by the exact chain rule
+3. **Newton polish** of the global best (damped Newton, ``polish_steps`` iterations) with the
+   Hessian of ``hessian_method`` (:mod:`gm2jax.curvature`): exact autodiff, or Richardson central
+   differences of the exact gradient through the already compiled Adam step (no new compilation;
+   ``"auto"`` uses them at two loops, where the autodiff Hessian takes > 17 min to compile).
+4. **Covariance**: H_u = d^2 chi^2/du^2 as above; the physical Hessian by the exact chain rule
    H_x = D H_u D + diag(g_u d^2u/dx^2), D = diag(du/dx) (autodiff of the bijections); cov = 2 H^-1
    (pseudo-inverse with the rank reported when H is singular, e.g. along a chi^2 = 0 valley).
+   The best-fit summary (outputs, pulls, chi^2 parts) also comes from the compiled step.
 5. **Profiles**: 1-D and 2-D profile chi^2 on grids, re-minimising the other parameters
    (vmapped Adam from the best fit; grids are linear, or logarithmic for loguniform priors).
 
-Every model evaluation is counted (a value-and-gradient counts as one evaluation) and the
-wall time of each phase is recorded.
+Every model evaluation is counted (a value-and-gradient counts as one evaluation; an autodiff
+Hessian as one, a gradient-difference Hessian as its 4 d + 1 gradients) and the wall time of
+each phase is recorded.
 """
 
 from __future__ import annotations
