@@ -7,6 +7,7 @@ size: see ``gm2jax.scan._evaluator``).
 
 import itertools
 import json
+import math
 import os
 import signal
 import subprocess
@@ -600,3 +601,58 @@ def test_seed000_all_planes_vs_paper_numbers(request):
     for res in (n, e):
         lo, hi = got[res, "fig4"]
         assert lo < 300.0 and abs(hi - 700.0) <= 50.0 + 5.0
+
+
+# ------------------------------------------------------------------------------------------
+# the end of a scan: human summary and map
+# ------------------------------------------------------------------------------------------
+
+
+def _toy_chi2(v):
+    return {
+        "chi2": 50.0 * (v["x"] - 0.3) ** 2 + (jnp.log10(v["z"]) - 1.0) ** 2 + 0.5,
+        "R_mu": 3.0 * (v["x"] - 0.3),
+        "status": jnp.where(v["x"] > 0.8, 4, 0).astype(jnp.int32),
+    }
+
+
+def test_summary_best_point_allowed_fractions_flags_and_map(tmp_path):
+    from scipy.stats import chi2 as chi2_dist
+
+    from gm2jax import plot
+    from gm2jax.labels import axis_label
+    from gm2jax.scan import summarize
+
+    spec = _toy_spec()
+    out = tmp_path / "toy"
+    run_scan(spec, out, observable=_toy_chi2, progress=False)
+    rep = summarize(out)
+    pts = spec.points()
+    ref = {k: np.asarray(v) for k, v in jax.vmap(_toy_chi2)({"x": pts["x"], "z": pts["z"]}).items()}
+    ok = ref["status"] == 0
+    i = np.flatnonzero(ok)[np.argmin(ref["chi2"][ok])]
+    assert rep.n_points == 35 and rep.n_ok == int(ok.sum()) == 25 and rep.axes == ("x", "z")
+    assert rep.chi2_min == ref["chi2"][i] and rep.best["x"] == pts["x"][i] and rep.best["z"] == pts["z"][i]
+    # allowed at n sigma: Delta chi2 below the 2-parameter quantile (2.30, 6.18), and every |R_l| < n
+    d = ref["chi2"] - ref["chi2"][i]
+    for n, q in ((1, 2.2957), (2, 6.1801)):
+        assert abs(chi2_dist.ppf(math.erf(n / math.sqrt(2)), 2) - q) < 1e-4
+        assert rep.allowed_chi2[n] == np.mean(ok & (d < chi2_dist.ppf(math.erf(n / math.sqrt(2)), 2)))
+        assert rep.allowed_pulls[n] == np.mean(ok & (np.abs(ref["R_mu"]) < n))
+    # flagged points by reason (status bit 4 = TACHYON_SLEPTON) with the instruction of gm2jax.errors
+    assert rep.flagged == {"TACHYON_SLEPTON": 10}
+    text = str(rep)
+    assert "25 physical" in text and "flagged TACHYON_SLEPTON: 10 points (charged-slepton mass^2 < 0" in text
+    assert f"chi2_min = {ref['chi2'][i]:.6g}" in text
+    # the map: Delta chi2 in the plane of the first two axes, LaTeX labels, best point marked; z is a log axis
+    fig = plot.scan_map(out, save=tmp_path / "map.png")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == axis_label("x") and ax.get_ylabel() == axis_label("z") and ax.get_yscale() == "log"
+    assert (tmp_path / "map.png").stat().st_size > 1000
+    best = [ln for ln in ax.get_lines() if ln.get_marker() == "*"]
+    assert len(best) == 1 and best[0].get_xdata()[0] == pts["x"][i] and best[0].get_ydata()[0] == pts["z"][i]
+    # a scan without chi2 has no map
+    run_scan(spec, tmp_path / "nochi2", observable=_toy, progress=False)
+    assert summarize(tmp_path / "nochi2").best == {}
+    with pytest.raises(InvalidInput, match="no chi2 column"):
+        plot.scan_map(tmp_path / "nochi2")
