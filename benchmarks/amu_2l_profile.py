@@ -1,8 +1,12 @@
-"""Per-piece profile of the MSSM two-loop a_mu (jit + vmap, value only): HLO size, compile time, us/point.
+"""Per-piece profile of the MSSM two-loop a_mu (jit + vmap): HLO size, compile time, us/point.
 
 Usage::
 
-    python benchmarks/amu_2l_profile.py [--batch 2000] [--cores 1] [--out FILE]
+    python benchmarks/amu_2l_profile.py [--batch 2000] [--cores 1] [--grad] [--only SUBSTR] [--out FILE]
+
+``--grad`` also compiles each piece's value and gradient (``jax.value_and_grad`` with respect to
+every MSSM parameter) and prints its HLO size, compile time, us/point and the cost ratio
+(value+grad time / value time); ``--only`` restricts the table to pieces whose name contains SUBSTR.
 
 Each piece is compiled on its own (pure functions of the MSSM parameters, resummed Delta_mu = 0 for the
 pieces, the total = :func:`gm2jax.models.mssm.amu_parts` with GM2Calc resummation and status); the
@@ -12,7 +16,6 @@ table is printed and written to ``benchmarks/results/amu_throughput_2l_profile.t
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import pathlib
 import subprocess
@@ -26,6 +29,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=2000)
     ap.add_argument("--cores", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--grad", action="store_true", help="also value+gradient per piece")
+    ap.add_argument("--only", default="", help="only pieces whose name contains this")
     ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "amu_throughput_2l_profile.txt"))
     args = ap.parse_args()
     pin_cores(args.cores)
@@ -34,9 +39,14 @@ def main() -> None:
 
     jax.config.update("jax_enable_x64", True)
     from gm2jax import MSSMParams, SMInputs
+    from gm2jax.models.mssm import amu_2l as a2
+    from gm2jax.models.mssm import amu_2l_barr_zee as bz
+    from gm2jax.models.mssm import amu_2l_fsf as fsf
+    from gm2jax.models.mssm import amu_2l_photonic as ph
+    from gm2jax.models.mssm import one_loop as a1
+    from gm2jax.models.mssm import sfermions as sf
     from gm2jax.sm import couplings
 
-    mods = {m: importlib.import_module(f"gm2jax.models.mssm.{m}") for m in ("amu_1l", "amu_2l", "amu_2l_fsf", "amu_2l_photonic", "amu_2l_barr_zee", "sfermions")}
     sm = SMInputs.from_convention("gm2calc")
     n = args.batch
     key = jax.random.key(1)
@@ -53,7 +63,6 @@ def main() -> None:
         Au=u(12, (n, 3), -1000, 1000), Ad=u(13, (n, 3), -1000, 1000), Q=u(14, (n,), 500, 3000),
     )
     m_l = sm.lepton_mass("mu")
-    a1, a2, fsf, ph, bz, sf = (mods[k] for k in ("amu_1l", "amu_2l", "amu_2l_fsf", "amu_2l_photonic", "amu_2l_barr_zee", "sfermions"))
 
     def third(q):
         return sf.third_generation(q, sm, couplings(sm), "gm2calc")
@@ -84,10 +93,10 @@ def main() -> None:
     ]
     for line in lines:
         print(line, flush=True)
-    for name, f in pieces:
-        fn = jax.jit(jax.vmap(f))
+
+    def measure(fn):
         t0 = time.perf_counter()
-        lowered = fn.lower(p)
+        lowered = jax.jit(jax.vmap(fn)).lower(p)
         hlo = len(lowered.as_text().splitlines())
         compiled = lowered.compile()
         comp = time.perf_counter() - t0
@@ -97,7 +106,16 @@ def main() -> None:
             t0 = time.perf_counter()
             jax.block_until_ready(compiled(p))
             best = min(best, time.perf_counter() - t0)
+        return hlo, comp, best
+
+    for name, f in pieces:
+        if args.only not in name:
+            continue
+        hlo, comp, best = measure(f)
         line = f"{name:45s} HLO lines {hlo:6d}  compile {comp:6.1f}s  {n / best:12.0f} points/s  ({best / n * 1e6:7.2f} us/point)"
+        if args.grad:
+            hlo_g, comp_g, best_g = measure(jax.value_and_grad(f))
+            line += f"  | +grad HLO {hlo_g:6d} compile {comp_g:6.1f}s {best_g / n * 1e6:7.2f} us/point  ratio {best_g / best:5.2f}"
         print(line, flush=True)
         lines.append(line)
     lines.append("loadavg %s" % (os.getloadavg(),))
