@@ -133,16 +133,17 @@ class ScanSpec:
     Attributes:
         axes: ordered mapping name -> :class:`Axis` (grid: first axis varies slowest).
         fixed: name -> constant, visible to the ``params`` expressions like an axis.
-        params: field -> expression (str or number, or a list of 3 for msl/mse/Ae) for
-            :func:`mssm_builder`; None = the names are the fields themselves.
+        params: the model builder's description of its parameter pytree (the MSSM's,
+            :func:`gm2jax.models.mssm.scan_builder.mssm_builder`: field -> expression, or a list
+            of 3 for msl/mse/Ae); None = the names are the fields themselves.
         derived: ordered name -> expression, evaluated before ``params`` (each may use the
             axes, the fixed names and earlier derived names); with ``model="none"`` the derived
             values are added to the dict the observable receives.
         method: ``"grid"`` or ``"sobol"``.
         n_points: number of Sobol points (Sobol only).
         seed: Sobol scrambling seed.
-        chunk_size: points per chunk (= per file = per compiled call = per Dask task).
-        observable: a name in :data:`OBSERVABLES`.
+        chunk_size: points per chunk (= per zarr chunk = per compiled call = per Dask task).
+        observable: a name in :data:`gm2jax.scan.OBSERVABLES`.
         observable_options: keyword arguments of that observable factory.
         model: what ``params`` builds: a name in :data:`gm2jax.scan.BUILDERS` (``"mssm"``:
             :class:`gm2jax.models.mssm.MSSMParams`) or ``"none"`` (the observable receives the flat
