@@ -13,16 +13,15 @@ from gm2jax.config import load_config
 from gm2jax.errors import InvalidInput, Status
 from gm2jax.registry import get_model
 from gm2jax.models import flavon as F
+from gm2jax.models.flavon.consistency import chi2_floor, consistent_point
 from gm2jax.models.flavon.fitting import (
-    DEFAULTS,
     G_MAX,
     LAMBDA_MAX,
     LEPTON_MASS_REL,
-    chi2_floor,
-    consistent_point,
     lepton_observables,
     potential_parameters,
 )
+from gm2jax.models.flavon.fitting import VEV_DEFAULTS as DEFAULTS
 from gm2jax.sm import SMInputs
 
 FITS = pathlib.Path(__file__).parent.parent / "fits"

@@ -20,7 +20,7 @@ import pytest
 
 from gm2jax.errors import InvalidInput, PhysicsError, Status
 from gm2jax.models import flavon as F
-from gm2jax.models.flavon.fitting import repair_vacuum
+from gm2jax.models.flavon.consistency import repair_vacuum
 from gm2jax.models.flavon.potential import SIGMA
 
 V_TAB = jnp.asarray(F.TABLE2["vevs"])
@@ -113,8 +113,8 @@ def test_analytic_mass_matrices_equal_autodiff(key):
     """Corrected A.5/A.6 (general and reduced) = autodiff Hessian to 1e-12; the printed A.5/A.6 are not."""
     ks = jax.random.split(key, 8)
     for i in range(4):
-        u = jax.random.uniform(ks[i], (len(F.PARAMETERS),), minval=-3.0, maxval=6.0)
-        p = {k: u[j] for j, k in enumerate(F.PARAMETERS)}
+        u = jax.random.uniform(ks[i], (len(F.POTENTIAL_PARAMETERS),), minval=-3.0, maxval=6.0)
+        p = {k: u[j] for j, k in enumerate(F.POTENTIAL_PARAMETERS)}
         p["mupa_sq"], p["mupb_sq"] = jnp.abs(p["mupa_sq"]) * 100.0, jnp.abs(p["mupb_sq"]) * 50.0
         v = jax.random.uniform(ks[4 + i], (4,), minval=20.0, maxval=500.0) * jnp.array([1.0, -1.0, 1.0, 1.0])
         q = F.solve_mu2(v, p)

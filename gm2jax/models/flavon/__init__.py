@@ -4,15 +4,21 @@
   matrices (autodiff and corrected A.5/A.6), boundedness from below.
 * :mod:`.vacuum` -- stationary points (implicit differentiation) and the global minimum.
 * :mod:`.toy` -- Table 2, spectrum, approximate formulas A.3 / A.10-A.13, eqs. (3.7)-(3.11).
-* :mod:`.fitting` -- the ``"flavon"`` fit model (registered lazily by gm2jax.likelihood).
-* :mod:`.general` (if present) -- the general mechanism of section 2.
+* :mod:`.params` -- :class:`FlavonParams`, the toy model's parameter pytree.
+* :mod:`.fitting` -- the ``"flavon"`` fit model (:data:`gm2jax.registry.MODELS`) and :func:`amu`,
+  the a_l entry point.
+* :mod:`.consistency` -- self-consistent points for fits (not imported here: it uses the fit layer).
+* :mod:`.general` -- the general mechanism of section 2.
 """
 
+from gm2jax.models.flavon import general as general
+from gm2jax.models.flavon.fitting import FlavonAmuResult, amu
+from gm2jax.models.flavon.params import FlavonParams
 from gm2jax.models.flavon.potential import (
     CHARGES,
     FREE_PARAMETERS,
     PAPER,
-    PARAMETERS,
+    POTENTIAL_PARAMETERS,
     Convention,
     analytic_mass_matrices,
     appendix_mass_matrices,
@@ -45,9 +51,11 @@ __all__ = [
     "CHARGES",
     "FREE_PARAMETERS",
     "PAPER",
-    "PARAMETERS",
+    "POTENTIAL_PARAMETERS",
     "TABLE2",
     "Convention",
+    "FlavonAmuResult",
+    "FlavonParams",
     "ScalarSpectrum",
     "VacuumResult",
     "analytic_mass_matrices",
@@ -55,6 +63,7 @@ __all__ = [
     "apply_relations",
     "approximate_masses",
     "approximate_minimum",
+    "amu",
     "bounded_below",
     "fields_from_vevs",
     "find_vacua",
@@ -74,11 +83,3 @@ __all__ = [
     "tadpole_gradient",
 ]
 
-
-def __getattr__(name):
-    # section-2 general mechanism (helper C's module), imported lazily when present
-    if name == "general":
-        import importlib
-
-        return importlib.import_module("gm2jax.models.flavon.general")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

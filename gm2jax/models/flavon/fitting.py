@@ -1,8 +1,8 @@
-"""The ``"flavon"`` fit model: the U(1)_f toy model of arXiv:2003.06633 (seed 004) section 3.
+"""The ``"flavon"`` fit model: the U(1)_f toy model of arXiv:2003.06633, section 3.
 
 Two parametrisations, chosen by the KEYS a config (or a parameter dict) sets -- never by values:
 
-* **vev-based** (:data:`PARAMETERS`; ``fits/flavon_toy.toml``): ``g_e, g_mu`` (eq. (3.1)),
+* **vev-based** (:data:`VEV_PARAMETERS`; ``fits/flavon_toy.toml``): ``g_e, g_mu`` (eq. (3.1)),
   ``M_chi`` (GeV), the vevs ``v1, va`` (GeV; ``v3 = -2 v1``, ``vb = va``), the seven free
   quartics of Appendix A and ``mupa`` (mu'_a, GeV).  The 8 relations of Appendix A fix the rest
   (:func:`gm2jax.models.flavon.potential.apply_relations`); with them ``(v1, -2 v1, va, va)`` is
@@ -40,23 +40,22 @@ Two parametrisations, chosen by the KEYS a config (or a parameter dict) sets -- 
   :class:`gm2jax.errors.InvalidInput`.  The model's ``defaults`` hold NaN for ``c_e`` and
   ``x_phi`` (they act only when set) and 0 for ``mass_matched``.
 
-  Why one model with key-selected inputs rather than a second registered name: the registry
-  loads ``"flavon"`` lazily from this module, a second name would be unknown to a fresh process
-  (the CLI) until this module is imported; and the selection is static (dict keys), so each
-  config compiles one branch only.  The model's ``outputs`` include the parameters of either
+  Why one model with key-selected inputs rather than a second registered name: both
+  parametrisations describe the same parameter point (:class:`FlavonParams`, :func:`resolve`),
+  and the selection is static (dict keys), so each config compiles one branch only.  The model's ``outputs`` include the parameters of either
   parametrisation (g_l, va, lam1, c_e, x_phi): NUTS records each name once, as a sample site where
   it is sampled and as a deterministic site where it is derived (:func:`gm2jax.sample.make_model`).
 
 Predictions: ``a_e, a_mu`` (Delta a_l, eqs. (3.9)-(3.10) with the model's lepton masses),
 ``m_e, m_mu`` (|eqs. (3.7)-(3.8)|, GeV), ``c_e, c_mu``, ``x_phi``, ``mu_phi1`` (GeV), the exact
-masses ``m_S1..m_S4`` (ascending) and ``m_P1..m_P4`` (descending, the seed's labels), the
+masses ``m_S1..m_S4`` (ascending) and ``m_P1..m_P4`` (descending, the paper's labels), the
 couplings (``g_e, g_mu`` and every quartic, derived ones included), ``v1, va, M_chi`` and ``status``:
 
 * INVALID_PARAMETER: a non-positive vev or M_chi; in the physical parametrisation also
   x_phi <= 0, c_e <= 0, lambda_1ab >= 0 (no v_a), B <= 0, m_l = 0 at g_l = 1 (no g_l), or
   ``mass_matched`` not 0 or 1;
 * NO_MINIMUM: mu_1^2 <= 0 from the tadpoles (no x_phi; V has no non-trivial minimum with the
-  seed's sign of mu_1^2);
+  paper's sign of mu_1^2);
 * TACHYON_SCALAR: the stationary point is a saddle (negative Hessian eigenvalue);
 * UNBOUNDED_POTENTIAL: quartic part not positive (:func:`~gm2jax.models.flavon.potential.min_quartic`);
 * NOT_GLOBAL_MINIMUM: a trivial / partial vacuum of A.3 (V0 = 0, V1, V2) lies deeper -- a
@@ -78,26 +77,30 @@ Constraints (``[likelihood] constraints``):
   The Z_2 of Table 1 forbids mu -> e gamma at any order and the couplings are real, so both
   vanish identically in this model: the terms are included for completeness (chi^2 = 0).
 
-Helpers: :func:`chi2_floor` (the exact best chi^2 of the physical parametrisation for
-a c_e window), :func:`consistent_point` (single-start Levenberg-Marquardt on a flavon config: a
-self-consistent point in seconds) and :func:`repair_vacuum` (the smallest change of chosen
-potential parameters that makes given vevs stationary, e.g. Table 2's).
+Parameters and a_l: :func:`resolve` / :func:`model_params` turn a flat dict in either
+parametrisation into :class:`gm2jax.models.flavon.params.FlavonParams`; :func:`amu` is the
+model's a_l entry point on that pytree (exported as ``gm2jax.models.flavon.amu``).  The fit
+helpers :func:`~gm2jax.models.flavon.consistency.chi2_floor`,
+:func:`~gm2jax.models.flavon.consistency.consistent_point` and
+:func:`~gm2jax.models.flavon.consistency.repair_vacuum` live in :mod:`gm2jax.models.flavon.consistency`.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from gm2jax import loops
-from gm2jax.errors import Status
-from gm2jax.likelihood import GaussianTerm
-from gm2jax.modelspec import ModelSpec
+from gm2jax import dipole, loops
+from gm2jax._precision import float64
+from gm2jax.dipole import edm_constraint, lfv_constraint
+from gm2jax.errors import InvalidInput, Status
 from gm2jax.models.flavon.general import C_RANGE
+from gm2jax.models.flavon.params import FIELDS, FREE_QUARTICS, FlavonParams
 from gm2jax.models.flavon.potential import (
     PAPER,
     QUARTIC_NAMES,
@@ -114,20 +117,45 @@ from gm2jax.models.flavon.toy import (
     approximate_minimum,
     higgs_vev,
 )
+from gm2jax.models.mssm.one_loop import raise_on_status
+from gm2jax.modelspec import ModelSpec
+from gm2jax.sm import SMInputs, sm_status
 
-PARAMETERS = ("g_e", "g_mu", "M_chi", "v1", "va", "lam1", "lama", "lam13", "lam1a", "lamab", "lam13p", "lam1ab", "mupa")
-"""Vev-based parameters (the default parametrisation)."""
+__all__ = [
+    "ALTERNATIVE_PARAMETERS", "C_RANGE", "DEFAULTS", "DOMAIN", "G_MAX", "LAMBDA_MAX", "LEPTON_MASS_REL", "MODEL",
+    "PARAMETERS", "VEV_DEFAULTS", "VEV_PARAMETERS", "FlavonAmuResult", "LeptonMassTerm", "WallTerm", "amu", "lepton_observables", "model_params",
+    "potential_parameters", "predict", "resolve",
+]
+
+VEV_PARAMETERS = FIELDS
+"""Vev-based parameters (the default parametrisation; the fields of :class:`FlavonParams`)."""
 
 ALTERNATIVE_PARAMETERS = ("c_e", "x_phi", "mass_matched")
 """Inputs that replace ``va``, ``lam1`` and ``(g_e, g_mu)`` (the "physical" parametrisation)."""
 
-DEFAULTS = {
+VEV_DEFAULTS = {
     "g_e": TABLE2["g_e"], "g_mu": TABLE2["g_mu"], "M_chi": TABLE2["M_chi"],
     "v1": TABLE2["vevs"][0], "va": TABLE2["vevs"][2],
     **{k: TABLE2["quartics"][k] for k in ("lam1", "lama", "lam13", "lam1a", "lamab", "lam13p", "lam1ab")},
     "mupa": TABLE2["mu"]["mupa"],
 }
 """Table 2 of arXiv:2003.06633 (:data:`gm2jax.models.flavon.toy.TABLE2`) in the fit parameters."""
+
+PARAMETERS = VEV_PARAMETERS + ALTERNATIVE_PARAMETERS
+"""Every parameter name a config may set for ``model = "flavon"``."""
+
+DEFAULTS = {**VEV_DEFAULTS, "c_e": math.nan, "x_phi": math.nan, "mass_matched": 0.0}
+"""The model's defaults: :data:`VEV_DEFAULTS`, and NaN for ``c_e`` and ``x_phi`` (no default: they act
+only when a config sets them) and 0 for ``mass_matched``."""
+
+DOMAIN = {"M_chi": (0.0, math.inf), "v1": (0.0, math.inf), "va": (0.0, math.inf), "c_e": (0.0, math.inf),
+          "x_phi": (0.0, math.inf)}
+"""Hard physical domain (open intervals): the vector-like mass M_chi, the vevs v1, va (GeV), the
+tuning c_e = |m_e^RAD|/m_e and x_phi = mu_1/M_chi are positive.  Everything else (a non-global
+vacuum, a saddle, ...) is flagged by ``status``."""
+
+PDG = SMInputs.from_convention("pdg")
+"""SM inputs (PDG pole masses) of :func:`model_params`, :func:`amu` and the lepton-mass term by default."""
 
 LEPTON_MASS_REL = 0.01
 """Relative width of the lepton-mass term (leading-order eqs. (3.7)-(3.8))."""
@@ -137,6 +165,7 @@ G_MAX = math.sqrt(4.0 * math.pi)
 
 LAMBDA_MAX = 4.0 * math.pi
 """Perturbativity bound on the quartic couplings."""
+
 
 def _pos(x, ok):
     return jnp.where(ok, x, 1.0)
@@ -149,8 +178,8 @@ def potential_parameters(values):
     tadpoles; feed the result to :func:`gm2jax.models.flavon.vacuum.find_vacua` to check that
     the fitted vacuum is the global minimum.
     """
-    f = lambda k: jnp.asarray(values.get(k, DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
-    free = {k: f(k) for k in ("lam1", "lama", "lam13", "lam1a", "lamab", "lam13p", "lam1ab")}
+    f = lambda k: jnp.asarray(values.get(k, VEV_DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
+    free = {k: f(k) for k in FREE_QUARTICS}
     free.update(mu1_sq=jnp.asarray(0.0), mua_sq=jnp.asarray(0.0), mupa_sq=f("mupa") ** 2)
     p = apply_relations(free)
     vevs = jnp.stack([f("v1"), -2.0 * f("v1"), f("va"), f("va")])
@@ -208,13 +237,11 @@ def _resolve_inputs(values, sm):
     Static rules (on the KEYS present, never on traced values): ``c_e`` replaces ``va``;
     ``x_phi`` replaces ``lam1``; ``mass_matched`` replaces ``g_e, g_mu``.
     """
-    from gm2jax.errors import InvalidInput
-
     for new, old in (("c_e", ("va",)), ("x_phi", ("lam1",)), ("mass_matched", ("g_e", "g_mu"))):
         clash = [k for k in old if k in values]
         if new in values and clash:
             raise InvalidInput(f"flavon: {new!r} replaces {clash} (derived from it); set one of them, not both")
-    f = lambda k: jnp.asarray(values.get(k, DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
+    f = lambda k: jnp.asarray(values.get(k, VEV_DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
     v1, M = f("v1"), f("M_chi")
     v1s, Ms = _pos(v1, v1 > 0), _pos(M, M > 0)
     out = {k: v for k, v in values.items() if k not in ("c_e", "x_phi")}
@@ -255,7 +282,7 @@ def _resolve_inputs(values, sm):
 
 def _leptons(values, v1, va, M, lam1ab, mu_phi1, sm):
     """(g_e, g_mu, eqs. (3.7)-(3.10) dict, status); g_l derived when ``mass_matched`` is set."""
-    f = lambda k: jnp.asarray(values.get(k, DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
+    f = lambda k: jnp.asarray(values.get(k, VEV_DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
     v_h = higgs_vev(sm)
     g_e, g_mu = f("g_e"), f("g_mu")
     status = jnp.asarray(0)
@@ -281,7 +308,7 @@ def lepton_observables(values, sm) -> dict:
         (of the reparametrisation and the g_l solve only).
     """
     values, status = _resolve_inputs(values, sm)
-    f = lambda k: jnp.asarray(values.get(k, DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
+    f = lambda k: jnp.asarray(values.get(k, VEV_DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
     v1, va, M = f("v1"), f("va"), f("M_chi")
     p, _ = potential_parameters(values)
     mu1_ok = p["mu1_sq"] > 0
@@ -295,17 +322,49 @@ def lepton_observables(values, sm) -> dict:
     }
 
 
-def flavon_predictions(values, sm, leptons=("e", "mu"), resummation: str = "none") -> dict:
+def _vev_point(values: Mapping, sm):
+    """(:class:`FlavonParams` with the given or default g_l, status of the ``c_e`` / ``x_phi``
+    reparametrisation, the ``mass_matched`` switch or None)."""
+    values, status = _resolve_inputs(values, sm)
+    f = lambda k: jnp.asarray(values.get(k, VEV_DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
+    return FlavonParams(**{k: f(k) for k in FIELDS}), status, values.get("mass_matched")
+
+
+def resolve(values: Mapping, sm) -> tuple[FlavonParams, jax.Array]:
+    """The vev-based :class:`FlavonParams` of a parameter dict in any parametrisation, and the
+    status of the reparametrisation (``c_e``, ``x_phi``) and of the g_l solve (``mass_matched``).
+
+    Missing parameters take :data:`VEV_DEFAULTS`; ``sm`` gives the pole masses g_l are matched to.
+    """
+    q, status, mass_matched = _vev_point(values, sm)
+    if mass_matched is None:
+        return q, status
+    bad = (q.v1 <= 0) | (q.va <= 0) | (q.M_chi <= 0)
+    v1s, vas, Ms = _pos(q.v1, ~bad), _pos(q.va, ~bad), _pos(q.M_chi, ~bad)
+    p, _ = potential_parameters({**q.as_dict(), "v1": v1s, "va": vas})
+    mu_phi1 = jnp.sqrt(jnp.where(p["mu1_sq"] > 0, p["mu1_sq"], 1.0))
+    inputs = {"g_e": q.g_e, "g_mu": q.g_mu, "mass_matched": mass_matched}
+    g_e, g_mu, _, st = _leptons(inputs, v1s, vas, Ms, p["lam1ab"], mu_phi1, sm)
+    return eqx.tree_at(lambda r: (r.g_e, r.g_mu), q, (g_e, g_mu)), status | st
+
+
+def model_params(values: Mapping, sm=None) -> FlavonParams:
+    """:class:`FlavonParams` of a flat parameter dict in any parametrisation (missing:
+    :data:`VEV_DEFAULTS`); ``sm`` (default :data:`PDG`) matters only with ``mass_matched``."""
+    return resolve(values, PDG if sm is None else sm)[0]
+
+
+@float64
+def predict(values: Mapping, sm, leptons=("e", "mu"), resummation: str = "none") -> dict:
     """Predictions of the toy model at a parameter point (pure; jit/vmap/grad safe).
 
     ``values`` may use any parametrisation of the module docstring (``c_e``, ``x_phi``,
-    ``mass_matched``); the derived ``va``, ``lam1``, ``g_e``, ``g_mu`` are in the output.
-    A non-finite input sets NONFINITE_INPUT (the point is then evaluated at the Table 2 values,
-    so that gradients stay finite); any other non-finite output with status 0 sets
-    NUMERICALLY_UNRELIABLE.
+    ``mass_matched``); it is resolved to :class:`FlavonParams` (:func:`resolve`) and the derived
+    ``va``, ``lam1``, ``g_e``, ``g_mu`` are in the output.  A non-finite input sets
+    NONFINITE_INPUT (the point is then evaluated at the Table 2 values, so that gradients stay
+    finite); any other non-finite output with status 0 sets NUMERICALLY_UNRELIABLE.
     """
-    from gm2jax.sm import sm_status
-
+    del leptons, resummation  # a_e and a_mu always; no resummation in this model
     values = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in values.items()}
     finite = in_range = jnp.asarray(True)
     for k, v in values.items():
@@ -314,10 +373,11 @@ def flavon_predictions(values, sm, leptons=("e", "mu"), resummation: str = "none
             a = jnp.abs(v)
             in_range = in_range & jnp.all((a == 0) | ((a > _MAGNITUDE[0]) & (a < _MAGNITUDE[1])))
     usable = finite & in_range
-    values = {k: v if k == "mass_matched" else jnp.where(usable, v, _SAFE_VALUES.get(k, DEFAULTS.get(k, 1.0)))
+    values = {k: v if k == "mass_matched" else jnp.where(usable, v, _SAFE_VALUES.get(k, VEV_DEFAULTS.get(k, 1.0)))
               for k, v in values.items()}
-    out = _flavon_predictions(values, sm)
-    status = out["status"] | jnp.where(finite, 0, int(Status.NONFINITE_INPUT)) | sm_status(sm)
+    q, status0, mass_matched = _vev_point(values, sm)
+    out = _evaluate(q, sm, mass_matched)
+    status = out["status"] | status0 | jnp.where(finite, 0, int(Status.NONFINITE_INPUT)) | sm_status(sm)
     status = status | jnp.where(~finite | in_range, 0, int(Status.NUMERICALLY_UNRELIABLE))
     ok_values = functools.reduce(
         jnp.logical_and, [jnp.all(jnp.isfinite(v)) for k, v in out.items() if k != "status"], jnp.asarray(True)
@@ -330,17 +390,17 @@ _MAGNITUDE = (1e-60, 1e60)
 """Non-zero inputs outside this magnitude range are NUMERICALLY_UNRELIABLE (quartic terms of the
 potential overflow float64 beyond ~1e77 GeV, their inverses below ~1e-77)."""
 _SAFE_VALUES = {"c_e": 5.0, "x_phi": 0.0736}
-"""Harmless values of the parameters without a default (the rest: :data:`DEFAULTS`, Table 2)."""
+"""Harmless values of the parameters without a default (the rest: :data:`VEV_DEFAULTS`, Table 2)."""
 
 
-def _flavon_predictions(values, sm) -> dict:
-    values, status0 = _resolve_inputs(values, sm)
-    f = lambda k: jnp.asarray(values.get(k, DEFAULTS[k]), dtype=jnp.float64)  # noqa: E731
-    v1, va, M = f("v1"), f("va"), f("M_chi")
+def _evaluate(q: FlavonParams, sm, mass_matched=None) -> dict:
+    """Every prediction of a :class:`FlavonParams` point (status of the vacuum and parameters);
+    with ``mass_matched`` (0 or 1) g_l are first matched to the pole masses of ``sm``."""
+    v1, va, M = q.v1, q.va, q.M_chi
     bad = (v1 <= 0) | (va <= 0) | (M <= 0)
     v1s, vas, Ms = _pos(v1, ~bad), _pos(va, ~bad), _pos(M, ~bad)
-    p, vevs = potential_parameters({**values, "v1": v1s, "va": vas})
-    free = {k: p[k] for k in ("lam1", "lama", "lam13", "lam1a", "lamab", "lam13p", "lam1ab", "mupa_sq")}
+    p, vevs = potential_parameters({**q.as_dict(), "v1": v1s, "va": vas})
+    free = {k: p[k] for k in (*FREE_QUARTICS, "mupa_sq")}
     mu1_ok = p["mu1_sq"] > 0
     mu_phi1 = jnp.sqrt(jnp.where(mu1_ok, p["mu1_sq"], 1.0))
     spec = _spectrum(vevs, p, PAPER)
@@ -354,13 +414,16 @@ def _flavon_predictions(values, sm) -> dict:
         a, b, val = st[key]
         valid = (a >= 0) & (b >= 0)
         deeper = deeper | (valid & (val < vvac))
-    status = status0 | jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
+    status = jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
     status = status | jnp.where(mu1_ok, 0, int(Status.NO_MINIMUM))
     status = status | spec.status
     status = status | jnp.where(unb, int(Status.UNBOUNDED_POTENTIAL), 0)
     status = status | jnp.where(deeper, int(Status.NOT_GLOBAL_MINIMUM), 0)
     status = status | jnp.where(v1 > va, int(Status.VEV_ORDERING), 0)
-    g_e, g_mu, lep, st_g = _leptons(values, v1s, vas, Ms, free["lam1ab"], mu_phi1, sm)
+    inputs = {"g_e": q.g_e, "g_mu": q.g_mu}
+    if mass_matched is not None:
+        inputs["mass_matched"] = mass_matched
+    g_e, g_mu, lep, st_g = _leptons(inputs, v1s, vas, Ms, free["lam1ab"], mu_phi1, sm)
     status = status | st_g
     out = {
         "a_e": lep["da_e"], "a_mu": lep["da_mu"], "m_e": jnp.abs(lep["m_e"]), "m_mu": jnp.abs(lep["m_mu"]),
@@ -375,8 +438,6 @@ def _flavon_predictions(values, sm) -> dict:
         out[k] = p[k]
     # dipole language (gm2jax.dipole): C = diag(C_ee, C_mumu, 0); the Z_2 of Table 1 forbids C_emu,
     # C_mue at any order and the couplings are real, so BR(mu -> e gamma) = d_e = 0 identically
-    from gm2jax import dipole
-
     c_ee = dipole.c_from_amu(out["a_e"], "e", sm)
     c_mm = dipole.c_from_amu(out["a_mu"], "mu", sm)
     z = jnp.zeros_like(c_ee)
@@ -386,6 +447,52 @@ def _flavon_predictions(values, sm) -> dict:
     out["d_e_ecm"] = dp["d_e_ecm"]
     out["status"] = status
     return out
+
+
+class FlavonAmuResult(eqx.Module):
+    """a_l of the toy model at a :class:`FlavonParams` point.
+
+    Attributes:
+        total: Delta a_l of eqs. (3.9)-(3.10) (dimensionless; NaN where ``status != 0``).
+        mass: the model's lepton mass |m_l| of eqs. (3.7)-(3.8) (GeV).
+        tuning: c_l = |m_l^RAD| / |m_l^FN| (eq. (2.8)).
+        status: :class:`gm2jax.errors.Status` bit-field of the point (vacuum, parameters).
+    """
+
+    total: jax.Array
+    mass: jax.Array
+    tuning: jax.Array
+    status: jax.Array
+
+
+@float64
+def amu(p: FlavonParams, sm: SMInputs | None = None, lepton="mu", *, throw: bool = True) -> FlavonAmuResult:
+    """a_l of the U(1)_f toy model (arXiv:2003.06633, eqs. (3.7)-(3.10)), the model's a_l entry point.
+
+    Args:
+        p: parameters (unbatched; ``jax.vmap`` for batches); :func:`model_params` builds them
+            from a flat dict in either parametrisation.
+        sm: SM inputs (default :data:`PDG`; G_F sets v_H).
+        lepton: ``"e"`` or ``"mu"`` (static).
+        throw: raise :class:`gm2jax.errors.PhysicsError` on an unphysical point (default); with
+            ``throw=False`` the result carries ``status`` and a NaN ``total``.
+
+    Raises:
+        InvalidInput: ``lepton`` is not ``"e"`` or ``"mu"``.
+
+    Example:
+        >>> r = amu(model_params({}))  # Table 2
+        >>> int(r.status), round(float(r.total) * 1e9, 3)
+        (0, 1.452)
+    """
+    if lepton not in ("e", "mu"):
+        raise InvalidInput(f"lepton={lepton!r}: the flavon toy model predicts 'e' and 'mu'")
+    sm = PDG if sm is None else sm
+    out = _evaluate(p, sm)
+    status = (out["status"] | sm_status(sm)).astype(jnp.int32)
+    total = jnp.where(status == 0, out[f"a_{lepton}"], jnp.nan)
+    result = FlavonAmuResult(total=total, mass=out[f"m_{lepton}"], tuning=out[f"c_{lepton}"], status=status)
+    return raise_on_status(result, f"flavon.amu(lepton={lepton!r})") if throw else result
 
 
 class LeptonMassTerm(eqx.Module):
@@ -419,10 +526,7 @@ class WallTerm(eqx.Module):
 
 def lepton_mass_term(leptons=("e", "mu")):
     """The ``lepton_masses`` constraint (PDG pole masses of gm2jax/data/sm_inputs.yaml)."""
-    from gm2jax.sm import SMInputs
-
-    sm = SMInputs.from_convention("pdg")
-    return LeptonMassTerm(name="lepton_masses", m_e=jnp.asarray(sm.m_e), m_mu=jnp.asarray(sm.m_mu), rel=jnp.asarray(LEPTON_MASS_REL))
+    return LeptonMassTerm(name="lepton_masses", m_e=jnp.asarray(PDG.m_e), m_mu=jnp.asarray(PDG.m_mu), rel=jnp.asarray(LEPTON_MASS_REL))
 
 
 def perturbativity_term(leptons=("e", "mu")):
@@ -435,15 +539,11 @@ def perturbativity_term(leptons=("e", "mu")):
 
 def meg_term(leptons=("e", "mu")):
     """The ``mu_e_gamma`` constraint (MEG 2016, :func:`gm2jax.dipole.lfv_constraint`); zero in this model."""
-    from gm2jax.dipole import lfv_constraint
-
     return lfv_constraint(term_name="mu_e_gamma")
 
 
 def edm_term(leptons=("e", "mu")):
     """The ``electron_edm`` constraint (ACME 2018, :func:`gm2jax.dipole.edm_constraint`); zero in this model."""
-    from gm2jax.dipole import edm_constraint
-
     return edm_constraint(term_name="electron_edm")
 
 
@@ -454,10 +554,9 @@ def tuning_term(leptons=("e", "mu")):
 
 MODEL = ModelSpec(
     name="flavon",
-    parameters=PARAMETERS + ALTERNATIVE_PARAMETERS,
-    # NaN: c_e and x_phi have no default -- they act only when a config sets them
-    defaults={**DEFAULTS, "c_e": math.nan, "x_phi": math.nan, "mass_matched": 0.0},
-    predict=flavon_predictions,
+    parameters=PARAMETERS,
+    defaults=DEFAULTS,
+    predict=predict,
     constraints={
         "lepton_masses": lepton_mass_term,
         "perturbativity": perturbativity_term,
@@ -467,148 +566,7 @@ MODEL = ModelSpec(
     },
     outputs=("a_{l}", "m_{l}", "c_e", "c_mu", "x_phi", "g_e", "g_mu", "va", "lam1", "mu_phi1", "cond_3_11",
              "m_S1", "m_S2", "m_P1", "m_P2"),
+    params=model_params,
+    domain=DOMAIN,
 )
 """The ``"flavon"`` entry of :data:`gm2jax.registry.MODELS`."""
-
-
-# ----------------------------------------------------------------------------------------
-# gradient-based repairs (Levenberg-Marquardt, optimistix) used by the tests and notebooks
-# ----------------------------------------------------------------------------------------
-
-
-def repair_vacuum(params, target_vevs, free=("mu1_sq", "mu3_sq", "mua_sq"), tie=(("mub_sq", "mua_sq"),), max_steps: int = 50):
-    """Change only the ``free`` parameters so that ``target_vevs`` becomes a stationary point.
-
-    Least squares (optimistix Levenberg-Marquardt, gradients by autodiff) on the four
-    tadpoles dV/dsigma_i at ``target_vevs`` in units of lambda_max v^3, starting from the
-    given parameters (so the solution found is the one nearest to them along the LM path).
-    Parameters in ``tie`` follow their partner (``mub_sq = mua_sq`` keeps a <-> b symmetry).
-    The caller checks that the stationary point is the global minimum
-    (:func:`gm2jax.models.flavon.vacuum.find_vacua`).
-
-    Returns:
-        (new params dict, tadpole residuals (GeV^3), optimistix result code).
-    """
-    import optimistix as optx
-
-    from gm2jax.models.flavon.potential import tadpole_gradient
-
-    base = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in params.items()}
-    target = jnp.asarray(target_vevs, dtype=jnp.float64)
-    scale = jnp.asarray([base[k] for k in free])
-    unit = max(abs(float(base[k])) for k in QUARTIC_NAMES) * float(jnp.max(jnp.abs(target))) ** 3
-
-    def build(theta):
-        q = dict(base)
-        for i, k in enumerate(free):
-            q[k] = theta[i] * scale[i]
-        for k, src in tie:
-            q[k] = q[src]
-        return q
-
-    def resid(theta, _):
-        return tadpole_gradient(target, build(theta)) / unit
-
-    sol = optx.least_squares(resid, optx.LevenbergMarquardt(rtol=1e-12, atol=1e-12), jnp.ones(len(free)), max_steps=max_steps, throw=False)
-    q = build(sol.value)
-    return q, resid(sol.value, None) * unit, sol.result
-
-
-def consistent_point(config, start=None, max_steps: int = 200):
-    """Levenberg-Marquardt on the sqrt of every chi^2 term of a flavon config (single start).
-
-    A fast alternative to the multi-start Adam of :func:`gm2jax.fit.run_fit` for finding one
-    self-consistent point: the residuals are the signed pulls of the Gaussian terms and
-    sqrt(chi^2) of the others, in the config's unconstrained coordinates.
-
-    Args:
-        config: :class:`gm2jax.config.FitConfig` or TOML path (model ``"flavon"``).
-        start: dict of free-parameter start values (default: the config's ``start`` values).
-        max_steps: LM steps.
-
-    Returns:
-        (best-fit dict of free parameters, prediction dict, chi^2).
-    """
-    import numpy as np
-    import optimistix as optx
-
-    from gm2jax.config import FitConfig, load_config
-
-    if not isinstance(config, FitConfig):
-        config = load_config(config)
-    with jax.enable_x64(True):
-        prob = config.problem()
-        x0 = np.array([start[n] if start else p.start for n, p in zip(prob.names, config.free, strict=True)], dtype=np.float64)
-        u0 = prob.to_unconstrained(jnp.asarray(x0))
-
-        def resid(u, _):
-            pred = prob.predict(prob.from_unconstrained(u))
-            r = []
-            for t in prob.likelihood.terms:
-                if isinstance(t, GaussianTerm):
-                    r.append((pred[t.observable] - t.value) / t.sigma_total(pred))
-                elif isinstance(t, LeptonMassTerm):
-                    r.append((pred["m_e"] - t.m_e) / (t.rel * t.m_e))
-                    r.append((pred["m_mu"] - t.m_mu) / (t.rel * t.m_mu))
-                elif isinstance(t, WallTerm):
-                    for k, lo, hi, w in zip(t.keys, t.lo, t.hi, t.width, strict=True):
-                        r.append(jax.nn.softplus((lo - pred[k]) / w))
-                        r.append(jax.nn.softplus((pred[k] - hi) / w))
-                else:
-                    r.append(jnp.sqrt(t.chi2(pred) + 1e-30))
-            r = jnp.stack(r)
-            ok = (pred["status"] == 0) & jnp.all(jnp.isfinite(r))
-            return jnp.where(ok, jnp.where(ok, r, 0.0), 1e3)
-
-        sol = optx.least_squares(resid, optx.LevenbergMarquardt(rtol=1e-10, atol=1e-10), u0, max_steps=max_steps, throw=False)
-        x = prob.from_unconstrained(sol.value)
-        pred = prob.predict(x)
-        chi2 = float(prob.likelihood.chi2(pred))
-        return {n: float(x[i]) for i, n in enumerate(prob.names)}, {k: np.asarray(v) for k, v in pred.items()}, chi2
-
-
-# ----------------------------------------------------------------------------------------
-# physical parametrisation: exact chi^2 floor and posterior post-processing
-# ----------------------------------------------------------------------------------------
-
-
-def chi2_floor(c_e_max: float = C_RANGE[1], dataset: str = "flavor2020", sm_convention: str = "pdg") -> dict:
-    """Exact minimum of the g-2 chi^2 of the toy model with c_e <= ``c_e_max`` (physical masses).
-
-    With exact lepton masses (``mass_matched = 1``) Delta a_e / Delta a_mu = -(c_e / c_mu)
-    m_e^2 / m_mu^2 with c_mu = 3 c_e / (2 c_e - 1) (module docstring), while M_chi^2 / (I_Da/I_m)
-    sets the overall size freely.  So chi^2 = min over s = Delta a_mu of
-    ((s - D_mu)/sigma_mu)^2 + ((-rho s - D_e)/sigma_e)^2, rho = (c_e/c_mu) m_e^2/m_mu^2 (a linear
-    least-squares problem), minimised over c_e in [1, c_e_max] (rho grows with c_e).  This is
-    the floor any fit of ``fits/flavon_mfix.toml`` can reach, assuming the M_chi and x_phi
-    ranges allow the required overall size (they do for the file's ranges).
-
-    Returns:
-        dict: ``chi2``, ``c_e``, ``c_mu``, ``a_e``, ``a_mu``, ``R_e``, ``R_mu`` at the floor and
-        ``c_e_exact``, the c_e explaining both central values (chi^2 = 0) when unconstrained.
-    """
-    import numpy as np
-
-    from gm2jax.measurements import load_dataset
-    from gm2jax.sm import SMInputs
-
-    ds, sm = load_dataset(dataset), SMInputs.from_convention(sm_convention)
-    de, se = ds["a_e"].value, ds["a_e"].error
-    dm, sg = ds["a_mu"].value, ds["a_mu"].error
-    q = (sm.m_e / sm.m_mu) ** 2
-
-    def best(c):
-        rho = c * (2.0 * c - 1.0) / (3.0 * c) * q
-        a = np.array([1.0 / sg, -rho / se])
-        b = np.array([dm / sg, de / se])
-        s = a @ b / (a @ a)
-        return float(np.sum((s * a - b) ** 2)), s, rho
-
-    # rho(c) = (2c - 1) q / 3 is increasing: the exact c_e has rho = -D_e / D_mu
-    c_exact = (1.0 + 3.0 * (-de / dm) / q) / 2.0
-    c = min(max(c_exact, 1.0), float(c_e_max))
-    chi2, s, rho = best(c)
-    return {
-        "chi2": chi2, "c_e": c, "c_mu": 3.0 * c / (2.0 * c - 1.0), "a_mu": float(s), "a_e": float(-rho * s),
-        "R_mu": float((s - dm) / sg), "R_e": float((-rho * s - de) / se), "c_e_exact": c_exact,
-    }

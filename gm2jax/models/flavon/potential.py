@@ -10,7 +10,7 @@ with the paper's normalisation eq. (A.1), ``phi_i = v_i + sigma_i + i varphi_i``
 the kinetic term |d phi|^2 = (d sigma)^2 + (d varphi)^2, hence the mass matrices of eq. (A.4)
 carry the factor 1/2, ``(M^2)_ij = (1/2) d^2V / dsigma_i dsigma_j``.
 
-Parameters are a flat dict (a pytree of float64 scalars) with the keys of :data:`PARAMETERS`:
+Parameters are a flat dict (a pytree of float64 scalars) with the keys of :data:`POTENTIAL_PARAMETERS`:
 ``mu1_sq, mu3_sq, mua_sq, mub_sq`` (GeV^2), ``mupa_sq, mupb_sq`` (mu'^2_{a,b}, GeV^2) and the
 quartics ``lam1, lam3, lama, lamb, lam13, lam1a, lam1b, lam3a, lam3b, lamab, lam13p`` (lambda'_13)
 and ``lam1ab``.  The reduced model of Appendix A (its 8 relations, 10 free parameters
@@ -83,8 +83,9 @@ from gm2jax._precision import float64
 
 MU2_NAMES = ("mu1_sq", "mu3_sq", "mua_sq", "mub_sq", "mupa_sq", "mupb_sq")
 QUARTIC_NAMES = ("lam1", "lam3", "lama", "lamb", "lam13", "lam1a", "lam1b", "lam3a", "lam3b", "lamab", "lam13p", "lam1ab")
-PARAMETERS = MU2_NAMES + QUARTIC_NAMES
-"""Parameters of the general potential eq. (3.3) (18 real numbers)."""
+POTENTIAL_PARAMETERS = MU2_NAMES + QUARTIC_NAMES
+"""Parameters of the general potential eq. (3.3) (18 real numbers; the fit's parameters are
+:data:`gm2jax.models.flavon.fitting.PARAMETERS`)."""
 
 FREE_PARAMETERS = ("lam1", "lama", "lam13", "lam1a", "lamab", "lam13p", "lam1ab", "mu1_sq", "mua_sq", "mupa_sq")
 """The 10 free parameters left by the 8 relations of Appendix A."""
@@ -125,7 +126,7 @@ def apply_relations(free) -> dict:
         free: dict with the keys of :data:`FREE_PARAMETERS` (mu^2 in GeV^2).
 
     Returns:
-        dict with every key of :data:`PARAMETERS`.
+        dict with every key of :data:`POTENTIAL_PARAMETERS`.
     """
     p = {k: free[k] for k in FREE_PARAMETERS}
     p["lamb"] = p["lama"]

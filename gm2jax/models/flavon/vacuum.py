@@ -86,7 +86,7 @@ def solve_vevs(params, start, convention: Convention = PAPER, *, throw: bool = F
     Differentiable w.r.t. ``params`` by implicit differentiation (see the module docstring).
 
     Args:
-        params: general potential parameters (:data:`~gm2jax.models.flavon.potential.PARAMETERS`).
+        params: general potential parameters (:data:`~gm2jax.models.flavon.potential.POTENTIAL_PARAMETERS`).
         start: (4,) start vevs in GeV.
         convention: reading of eq. (3.3).
         throw: raise :class:`PhysicsError` on a non-zero status (concrete inputs only).

@@ -59,6 +59,7 @@ DOMAIN = {**mssm_fitting.DOMAIN, "M_Zp": (0.0, math.inf), "tan_gamma": (0.0, mat
 the vev ratio tan(gamma) = <eta>/<eta-bar> > 0."""
 
 
+@float64
 def model_params(values: Mapping) -> LmutauParams:
     """:class:`LmutauParams` from a flat dict of :data:`PARAMETERS` (missing: :data:`DEFAULTS`)."""
     v = {**DEFAULTS, **values}
@@ -96,7 +97,7 @@ def predict(values: Mapping, sm, leptons=("e", "mu"), resummation: str = "none")
         >>> v = dict(tan_beta=27.0, mu=-223.0, M1=781.0, M2=180.0, mL1=170.0, mE1=170.0,
         ...          mL2=845.0, mE2=845.0, M0=606.0, g_X=8.26e-4, M_Zp=0.027)
         >>> out = predict(v, SMInputs.from_convention("pdg"))
-        >>> int(out["status"]), int(out["ewino_class"]), bool(out["a_mu_zprime"] > 0)
+        >>> int(out["status"]), int(out["ewino_class"]), float(out["a_mu_zprime"]) > 0
         (0, 1, True)
     """
     if resummation not in mssm_fitting.RESUMMATIONS:

@@ -50,6 +50,7 @@ RESUMMATIONS = ("none", "exact", "gm2calc")
 """Values of a config's ``resummation``: no tan(beta) resummation, the exact one or GM2Calc's."""
 
 
+@float64
 def model_params(values: Mapping) -> MSSMParams:
     """:class:`MSSMParams` from a flat dict of :data:`PARAMETERS` (missing: :data:`DEFAULTS`)."""
     v = {**DEFAULTS, **values}

@@ -63,6 +63,7 @@ def _zetas(code, tb, zu, zd, zl):
     return zeta_u, zeta_d, zeta_l
 
 
+@float64
 def model_params(values: Mapping) -> YukawaCore:
     """:class:`YukawaCore` from a flat dict of :data:`PARAMETERS` (missing: :data:`DEFAULTS`)."""
     v = {**DEFAULTS, **values}
