@@ -1681,7 +1681,7 @@ def _phi_jvp(primals, tangents):
     limit = -(jnp.log(vn) / (1.0 + un - vn) + jnp.log(un) / (1.0 - un + vn)) / zmax
     r = jnp.where(near, limit, p / k)
     lx, ly, lz = jnp.log(x), jnp.log(y), jnp.log(z)
-    gx = (y + z - x) * r + (2.0 * x * lx + (z - x - y) * ly + (y - x - z) * lz) / (2.0 * x)
+    gx = -(y + z - x) * r + (2.0 * x * lx + (z - x - y) * ly + (y - x - z) * lz) / (2.0 * x)
     gy = -(z + x - y) * r + (2.0 * y * ly + (x - y - z) * lz + (z - y - x) * lx) / (2.0 * y)
     gz = -(x + y - z) * r + (2.0 * z * lz + (y - z - x) * lx + (x - z - y) * ly) / (2.0 * z)
     return p, gx * dx + gy * dy + gz * dz

@@ -99,3 +99,39 @@ def test_fcw_quark_at_mhp_equal_mw():
     assert np.all(np.isfinite(vals)) and abs(vals[0] - vals[2]) < 1e-5 * abs(vals[1])
     vals = [float(L.FCWd(xu, xd, xu * r, xd * r, 2 / 3, -1 / 3)) for r in (1 - 1e-6, 1.0, 1 + 1e-6)]
     assert np.all(np.isfinite(vals)) and abs(vals[0] - vals[2]) < 1e-5 * abs(vals[1])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(1, 2, 10), (0.3, 0.3, 1), (1, 1, 1), (3e-5, 0.9, 1.2), (0.01, 0.81, 1.0), (40.0, 1.0, 1.0),
+     # within 1e-9 of the threshold sqrt(x) + sqrt(y) = sqrt(z), both sides, and exactly on it
+     (0.25, 0.25, 1 + 1e-9), (0.25, 0.25, 1 - 1e-9), (4 * (1 + 1e-8), 1.0, 1.0), (0.25, 0.25, 1.0), (4.0, 1.0, 1.0)],
+)
+def test_phi_closed_form_derivative_every_argument(args):
+    """Phi's custom JVP (closed form) vs mpmath's numerical derivative of the defining formula.
+
+    On the threshold itself the reference is taken 1e-20 (relative) beside it, where the
+    difference is O(1e-20).  Tolerance as test_phi_values_and_gradient: 1e-9 relative."""
+    g = jax.grad(lambda a: L.Phi(a[0], a[1], a[2]))(np.array(args, dtype=float))
+    for i in range(3):
+        p = [mp.mpf(a) for a in args]
+        x2 = (p[0] + p[1] + p[2]) ** 2 - 4 * (p[0] * p[1] + p[1] * p[2] + p[2] * p[0])  # Kallen function
+        if x2 == 0:
+            p[2] *= 1 + mp.mpf("1e-20")
+
+        def f(t, i=i, p=p):
+            q = list(p)
+            q[i] = t
+            return phi_mp(*q)
+
+        d = mp.diff(f, p[i])
+        assert abs(float(g[i]) - float(d)) <= 1e-9 * max(abs(float(d)), 1.0), (args, i, float(g[i]), float(d))
+
+
+def test_phi_second_derivative():
+    # the JVP rule calls Phi itself, so second derivatives (a jvp inside grad, as in the H+- W
+    # Barr-Zee divided differences) stay closed form; mpmath second derivative, 1e-7 relative
+    for args in ((1.0, 2.0, 10.0), (0.3, 0.7, 2.0), (0.2, 0.2, 1.0)):
+        h = float(jax.grad(jax.grad(lambda t: L.Phi(t, args[1], args[2])))(args[0]))
+        d = float(mp.diff(lambda t: phi_mp(t, args[1], args[2]), args[0], 2))
+        assert abs(h - d) <= 1e-7 * max(abs(d), 1.0), (args, h, d)
