@@ -11,7 +11,7 @@ Parameters (:data:`PARAMETERS`): the MSSM ones of :data:`gm2jax.models.mssm.fitt
 Prediction keys (:func:`predict`): ``a_<l>`` and its parts ``a_<l>_neutralino``,
 ``a_<l>_chargino``, ``a_<l>_zprime``, ``status_<l>``, ``delta_<l>``, ``m_slepton_<l>`` (lightest
 charged slepton of generation l, GeV) per fitted lepton; ``m_chargino_1``, ``m_neutralino_1``
-(GeV); ``ewino_class`` (seed sec. 4 class 1-4), ``lsp_type`` (index into
+(GeV); ``ewino_class`` (arXiv:2011.05083 sec. 4, class 1-4), ``lsp_type`` (index into
 :data:`gm2jax.models.lmutau.classify.LSP_TYPES`), ``lsp_bprime`` (1: B'-dominated LSP),
 ``bprime_fraction``; ``M_Zp``, ``g_X``; ``eps_kin`` (radiative photon-Z' kinetic mixing at
 q^2 = 0 from mu, tau and the chiral smuon/stau masses,
