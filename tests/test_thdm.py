@@ -125,6 +125,28 @@ def test_rejected_inputs_get_a_status():
         assert st & int(expected[rec["id"]]), (rec["id"], st)
 
 
+def test_point_status_flags_every_fuzz_hole():
+    """Inputs for which the pieces are non-finite (found by benchmarks/fuzz.py) get a status, on
+    THDMParams and on the fit's YukawaCore alike; the window edges themselves are accepted."""
+    import equinox as eqx
+
+    from gm2jax.models.thdm.amu import COUPLING_MAX, MASS_RANGE, TAN_BETA_RANGE
+
+    base = THDMParams(125.09, 400.0, 50.0, 420.0, 0.999, 40.0, m122=4000.0, lambda6=0.1, yukawa_type="X")
+    U, N = int(Status.NUMERICALLY_UNRELIABLE), int(Status.NONFINITE_INPUT)
+    cases = [("mHp", 1e-5, U), ("mHp", 1e-300, U), ("mA", 1e45, U), ("mH", 1e35, U), ("mh", 1e-100, U),
+             ("tan_beta", 1e25, U), ("tan_beta", 1e-97, U), ("lambda6", 1e30, U), ("m122", -1e300, U),
+             ("mH", float("nan"), N), ("lambda7", float("inf"), N), ("sin_beta_minus_alpha", float("nan"), N),
+             ("mHp", MASS_RANGE[0], 0), ("mHp", MASS_RANGE[1], 0), ("tan_beta", TAN_BETA_RANGE[0], 0),
+             ("tan_beta", TAN_BETA_RANGE[1], 0), ("lambda7", -COUPLING_MAX, 0)]
+    for name, value, bit in cases:
+        p = eqx.tree_at(lambda q: getattr(q, name), base, value)
+        if name == "mH":
+            p = eqx.tree_at(lambda q: q.mh, p, 1.0)  # keep m_h <= m_H out of the way
+        for st in (int(point_status(p)), int(point_status(as_core(p)))):
+            assert (st & bit) if bit else st == 0, (name, value, st)
+
+
 def test_gauge_basis_round_trip():
     for rec in RECORDS[::4]:
         p = params_of(rec)

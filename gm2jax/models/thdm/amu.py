@@ -209,29 +209,64 @@ def uncertainty(p: THDMParams, sm: THDMSMInputs, k: int, a1l, a2l, loops_order: 
     return jnp.abs(a1l) + jnp.abs(a2l)
 
 
-def _ones_like(x):
-    return jnp.zeros(jnp.shape(x), dtype=bool)
+MASS_RANGE = (1e-2, 1e19)
+"""Higgs masses (GeV) outside this window are NUMERICALLY_UNRELIABLE.  Below 10 MeV the scalar is
+lighter than the muon, where GM2Calc's two-loop expressions (which neglect m_l/m_S) do not apply,
+and for m_H+ <~ 1e-5 GeV the bosonic pieces overflow (powers of 1/x with x = m^2/MZ^2 up to
+x^-4 times logarithms, measured NaN at 1e-5 GeV); above the Planck scale (1e19 GeV) nothing is
+physical, and the pieces overflow from ~1e32 GeV (polynomials in x up to x^6, eq. (49) of
+arXiv:1607.06292, plus one power from a derivative)."""
+
+TAN_BETA_RANGE = (1e-4, 1e4)
+"""tan(beta) outside this window is NUMERICALLY_UNRELIABLE: the Yukawa couplings scale like
+tan(beta)^(+-1) (Table 1 of arXiv:1607.06292), so beyond 1e4 (or below 1e-4) some coupling of
+every type except I exceeds ~100 >> sqrt(4 pi); gradients overflow from tan(beta) ~ 1e25
+(quartic powers in the bosonic pieces) and below ~1e-80."""
+
+COUPLING_MAX = 1e6
+"""|lambda6|, |lambda7|, |zeta_f| and the entries of Delta_f / Pi_f beyond this are
+NUMERICALLY_UNRELIABLE (perturbativity ends at ~4 pi; gradients overflow from |lambda6| ~ 1e24)."""
+
+M122_MAX = 1e38
+"""|m12^2| (GeV^2) beyond the Planck scale squared (~1.5e38) is NUMERICALLY_UNRELIABLE."""
 
 
-def point_status(p: THDMParams):
+def _outside(x, lo, hi):
+    return (x < lo) | (x > hi)
+
+
+def point_status(p):
     """Status bit-field of a mass-basis point (0 = fine), mirroring GM2Calc's input checks.
 
-    ``TANB_NONPOSITIVE`` (tan(beta) <= 0), ``INVALID_PARAMETER`` (|sin(beta - alpha)| > 1 or
-    m_h > m_H), ``TACHYON_HIGGS`` (a negative mass), ``NONFINITE_INPUT``, and
-    ``ALIGNED_YUKAWA_POLE`` (aligned type with ``1 - tan(beta) zeta_f = 0``, where GM2Calc's
-    aligned Yukawa construction divides by zero and returns NaN).
+    ``p`` is a :class:`THDMParams` or its :class:`YukawaCore` (what a fit evaluates).  Bits:
+    ``NONFINITE_INPUT`` (any NaN/inf), ``TANB_NONPOSITIVE`` (tan(beta) <= 0),
+    ``INVALID_PARAMETER`` (|sin(beta - alpha)| > 1 or m_h > m_H), ``TACHYON_HIGGS`` (a negative
+    mass), ``NUMERICALLY_UNRELIABLE`` (a mass outside :data:`MASS_RANGE`, tan(beta) outside
+    :data:`TAN_BETA_RANGE`, a coupling beyond :data:`COUPLING_MAX`, |m12^2| beyond
+    :data:`M122_MAX`), and ``ALIGNED_YUKAWA_POLE`` (aligned :class:`THDMParams` with
+    ``1 - tan(beta) zeta_f = 0``, where GM2Calc's aligned Yukawa construction divides by zero and
+    returns NaN).
     """
-    leaves = [p.mh, p.mH, p.mA, p.mHp, p.sin_beta_minus_alpha, p.tan_beta, p.m122, p.lambda6, p.lambda7,
-              p.zeta_u, p.zeta_d, p.zeta_l]
-    mats = [p.Delta_u, p.Delta_d, p.Delta_l, p.Pi_u, p.Pi_d, p.Pi_l]
-    finite = jnp.all(jnp.stack([jnp.all(jnp.isfinite(jnp.asarray(x))) for x in leaves + mats]))
+    q = as_core(p)
+    masses = jnp.stack([q.mh, q.mH, q.mA, q.mHp])
+    leaves = [masses, q.sin_beta_minus_alpha, q.tan_beta, q.m122, q.lambda6, q.lambda7, q.zeta_l, q.rho_coef,
+              q.rho_add]
+    finite = jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in leaves]))
     st = jnp.where(finite, 0, int(Status.NONFINITE_INPUT))
-    st |= jnp.where(p.tan_beta <= 0.0, int(Status.TANB_NONPOSITIVE), 0)
-    bad = (jnp.abs(p.sin_beta_minus_alpha) > 1.0) | (p.mh > p.mH)
+    st |= jnp.where(q.tan_beta <= 0.0, int(Status.TANB_NONPOSITIVE), 0)
+    bad = (jnp.abs(q.sin_beta_minus_alpha) > 1.0) | (q.mh > q.mH)
     st |= jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
-    neg = (p.mh < 0.0) | (p.mH < 0.0) | (p.mA < 0.0) | (p.mHp < 0.0)
-    st |= jnp.where(neg, int(Status.TACHYON_HIGGS), 0)
-    if p.yukawa_type == "aligned":
+    st |= jnp.where(jnp.any(masses < 0.0), int(Status.TACHYON_HIGGS), 0)
+    unreliable = (
+        jnp.any((masses >= 0.0) & _outside(masses, *MASS_RANGE))
+        | ((q.tan_beta > 0.0) & _outside(q.tan_beta, *TAN_BETA_RANGE))
+        | (jnp.max(jnp.abs(jnp.stack([q.lambda6, q.lambda7]))) > COUPLING_MAX)
+        | (jnp.max(jnp.abs(q.rho_coef)) > COUPLING_MAX)
+        | (jnp.max(jnp.abs(q.rho_add)) > COUPLING_MAX)
+        | (jnp.abs(q.m122) > M122_MAX)
+    )
+    st |= jnp.where(finite & unreliable, int(Status.NUMERICALLY_UNRELIABLE), 0)
+    if isinstance(p, THDMParams) and p.yukawa_type == "aligned":
         tb = p.tan_beta
         pole = jnp.zeros((), dtype=bool)
         for z in (p.zeta_u, p.zeta_d, p.zeta_l):
@@ -304,7 +339,7 @@ def amu_parts(p, sm: THDMSMInputs, lepton="mu", *, loops: int = 2, running_coupl
 
 @float64
 def amu(
-    p: THDMParams,
+    p: THDMParams | YukawaCore,
     sm: THDMSMInputs | None = None,
     lepton="mu",
     *,
@@ -315,13 +350,16 @@ def amu(
     """a_l of the two-Higgs-doublet model at one and two loops, as GM2Calc 2.3.1 computes a_mu.
 
     Args:
-        p: mass-basis parameters (unbatched; ``jax.vmap`` for batches).
+        p: mass-basis parameters (unbatched; ``jax.vmap`` for batches), or their
+            :class:`YukawaCore` (what a fit evaluates: one compilation for every Yukawa type).
         sm: SM inputs (default: :meth:`THDMSMInputs.from_defaults`, GM2Calc's example.thdm).
         lepton: ``"e"``, ``"mu"`` or ``"tau"`` (static).
         loops: 0, 1 or 2 (static): which orders enter ``total`` and the uncertainty.
         running_couplings: running m_t, m_b, m_tau in the couplings (GM2Calc default; static).
         throw: raise :class:`gm2jax.errors.PhysicsError` for a bad point (default); with
-            ``throw=False`` the values are NaN and ``status`` says why.
+            ``throw=False`` the values are NaN and ``status`` says why (:func:`point_status`, and
+            ``NUMERICALLY_UNRELIABLE`` for any non-finite piece at an accepted point).  Bad
+            points are evaluated at a harmless substitute point, so gradients stay finite.
 
     Returns:
         :class:`THDMAmuResult`.
@@ -340,13 +378,19 @@ def amu(
     sm = THDMSMInputs.from_defaults() if sm is None else sm
     st = point_status(p)
     bad = st != 0
-    if throw and not isinstance(st, jax.core.Tracer):
-        if int(st) != 0:
-            raise PhysicsError(f"2HDM point rejected: {describe_status(int(st))}")
+    concrete = not isinstance(st, jax.core.Tracer)
+    if throw and concrete and int(st) != 0:
+        raise PhysicsError(f"2HDM point rejected: {describe_status(int(st))}")
     q = _mask_core(as_core(p), bad)
     r = amu_parts(q, sm, lepton, loops=loops, running_couplings=running_couplings)
-    nan = jnp.nan
-    vals = {f: jnp.where(bad, nan, getattr(r, f)) for f in THDMAmuResult.__dataclass_fields__ if f != "status"}
+    fields = [f for f in THDMAmuResult.__dataclass_fields__ if f != "status"]
+    # the last line of defence: a non-finite piece at an accepted point is flagged, never silent
+    finite = jnp.all(jnp.stack([jnp.isfinite(getattr(r, f)) for f in fields]))
+    st = st | jnp.where(bad | finite, 0, int(Status.NUMERICALLY_UNRELIABLE)).astype(jnp.int32)
+    bad = st != 0
+    if throw and concrete and int(st) != 0:
+        raise PhysicsError(f"2HDM point rejected: {describe_status(int(st))}")
+    vals = {f: jnp.where(bad, jnp.nan, getattr(r, f)) for f in fields}
     out = THDMAmuResult(**vals, status=st)
     if throw:
         out = eqx.error_if(out, bad, "2HDM point rejected: see gm2jax.errors.describe_status(status)")
