@@ -244,10 +244,7 @@ def test_chi2_gradient_finite_at_valid_and_flagged_points(model):
     assert np.all(np.isfinite(g_bad)), f"{model}: chi2 gradient {g_bad} at a flagged point"
 
 
-_PENDING = {
-    "thdm": "thdm fitting.predict does not yet OR thdm.amu's input status into 'status' "
-    "(NaN/inf in any parameter gives status 0); remove this marker with that wiring",
-}
+_PENDING: dict[str, str] = {}
 """Known contract violations being fixed (strict xfail: the fix turns them into a failure here)."""
 
 

@@ -30,7 +30,7 @@ import jax.numpy as jnp
 from gm2jax._precision import float64
 from gm2jax.errors import Status
 from gm2jax.models.thdm import constraints as cons
-from gm2jax.models.thdm.amu import amu_parts
+from gm2jax.models.thdm.amu import amu
 from gm2jax.models.thdm.couplings import YukawaCore
 from gm2jax.models.thdm.params import THDMSMInputs
 from gm2jax.modelspec import ModelSpec, amu_predictions
@@ -104,13 +104,14 @@ def predict(values: Mapping, sm=None, leptons=("mu",), resummation: str = "none"
     q = model_params(values)
     s = _sm(sm)
     out = {}
-    status = jnp.asarray(0, dtype=jnp.int32)
-    bad = (q.tan_beta <= 0) | (jnp.abs(q.sin_beta_minus_alpha) > 1) | (q.mh > q.mH)
-    neg = (q.mh <= 0) | (q.mH <= 0) | (q.mA <= 0) | (q.mHp <= 0)
-    status |= jnp.where(bad, int(Status.INVALID_PARAMETER), 0)
-    status |= jnp.where(neg, int(Status.TACHYON_HIGGS), 0)
-    results = [amu_parts(q, s, lep, loops=loops) for lep in leptons]
+    # amu's status: point_status (non-finite input, domain, float64-validity windows) and any
+    # non-finite piece; bad points are evaluated at a masked substitute (finite gradients)
+    results = [amu(q, s, lep, loops=loops, throw=False) for lep in leptons]
     out.update(amu_predictions(results, tuple(leptons), _PARTS, with_status=False))
+    code = jnp.round(jnp.asarray({**DEFAULTS, **values}["yukawa_type"], dtype=jnp.float64))
+    status = jnp.where((code >= 1) & (code <= 5), 0, int(Status.INVALID_PARAMETER)).astype(jnp.int32)
+    for r in results:
+        status = status | r.status
     out["unitarity_margin"] = cons.unitarity_margin(q, s)
     out["bfb_margin"] = cons.bfb_margin(q, s)
     out["perturbativity_margin"] = cons.perturbativity_margin(q, s)
