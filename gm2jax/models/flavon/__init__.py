@@ -3,7 +3,8 @@
 * :mod:`.potential` -- the U(1)_f toy model's scalar potential eq. (3.3), conventions, mass
   matrices (autodiff and corrected A.5/A.6), boundedness from below.
 * :mod:`.vacuum` -- stationary points (implicit differentiation) and the global minimum.
-* :mod:`.toy` -- Table 2, spectrum, approximate formulas A.3 / A.10-A.13, eqs. (3.7)-(3.11).
+* :mod:`.spectrum` -- the exact flavon scalar spectrum at a vacuum.
+* :mod:`.toy` -- Table 2, approximate formulas A.3 / A.10-A.13, eqs. (3.7)-(3.11).
 * :mod:`.params` -- :class:`FlavonParams`, the toy model's parameter pytree.
 * :mod:`.fitting` -- the ``"flavon"`` fit model (:data:`gm2jax.registry.MODELS`) and :func:`amu`,
   the a_l entry point.
@@ -32,16 +33,15 @@ from gm2jax.models.flavon.potential import (
     solve_mu2,
     tadpole_gradient,
 )
+from gm2jax.models.flavon.spectrum import ScalarSpectrum, spectrum
 from gm2jax.models.flavon.toy import (
     TABLE2,
-    ScalarSpectrum,
     approximate_masses,
     approximate_minimum,
     higgs_vev,
     lepton_sector,
     reduced_parameters,
     sign_condition,
-    spectrum,
     table2_free_parameters,
     table2_parameters,
 )

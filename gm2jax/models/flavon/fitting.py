@@ -113,10 +113,10 @@ from gm2jax.models.flavon.potential import (
 from gm2jax.models.flavon.toy import (
     TABLE2,
     _lepton_sector,
-    _spectrum,
     approximate_minimum,
     higgs_vev,
 )
+from gm2jax.models.flavon.spectrum import scalar_spectrum
 from gm2jax.models.mssm.one_loop import raise_on_status
 from gm2jax.modelspec import ModelSpec
 from gm2jax.sm import SMInputs, sm_status
@@ -330,6 +330,7 @@ def _vev_point(values: Mapping, sm):
     return FlavonParams(**{k: f(k) for k in FIELDS}), status, values.get("mass_matched")
 
 
+@float64
 def resolve(values: Mapping, sm) -> tuple[FlavonParams, jax.Array]:
     """The vev-based :class:`FlavonParams` of a parameter dict in any parametrisation, and the
     status of the reparametrisation (``c_e``, ``x_phi``) and of the g_l solve (``mass_matched``).
@@ -348,6 +349,7 @@ def resolve(values: Mapping, sm) -> tuple[FlavonParams, jax.Array]:
     return eqx.tree_at(lambda r: (r.g_e, r.g_mu), q, (g_e, g_mu)), status | st
 
 
+@float64
 def model_params(values: Mapping, sm=None) -> FlavonParams:
     """:class:`FlavonParams` of a flat parameter dict in any parametrisation (missing:
     :data:`VEV_DEFAULTS`); ``sm`` (default :data:`PDG`) matters only with ``mass_matched``."""
@@ -403,7 +405,7 @@ def _evaluate(q: FlavonParams, sm, mass_matched=None) -> dict:
     free = {k: p[k] for k in (*FREE_QUARTICS, "mupa_sq")}
     mu1_ok = p["mu1_sq"] > 0
     mu_phi1 = jnp.sqrt(jnp.where(mu1_ok, p["mu1_sq"], 1.0))
-    spec = _spectrum(vevs, p, PAPER)
+    spec = scalar_spectrum(vevs, p, PAPER)
     unb = ~bounded_below(jax.lax.stop_gradient(p))
     # globality among the A.3 stationary points (exact with the relations)
     fr = {**free, "mu1_sq": p["mu1_sq"], "mua_sq": p["mua_sq"]}

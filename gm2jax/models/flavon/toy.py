@@ -1,8 +1,7 @@
 r"""U(1)_f toy model of arXiv:2003.06633 section 3: spectrum, lepton masses, g-2.
 
 * :func:`table2_parameters`, :data:`TABLE2` -- the benchmark of Table 2 as printed.
-* :func:`spectrum` -- exact CP-even / CP-odd masses and mixing matrices from the autodiff
-  Hessian (A.4) at given vevs, diagonalised with :func:`gm2jax.linalg.eigh_sym`.
+* the exact spectrum at given vevs is :func:`gm2jax.models.flavon.spectrum.spectrum`.
 * :func:`approximate_masses` (A.10-A.13 and eq. (3.5)), :func:`approximate_minimum` (A.3).
 * :func:`lepton_sector` -- eqs. (3.7)-(3.10) and the sign condition (3.11).
 
@@ -26,20 +25,16 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import NamedTuple
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 import yaml
 
-from gm2jax import linalg, loops
-from gm2jax._data import data_file
+from gm2jax import loops
 from gm2jax._data import data_file
 from gm2jax._precision import float64
-from gm2jax.errors import InvalidInput, PhysicsError, Status, describe_status
-from gm2jax.models.flavon.potential import PAPER, Convention, apply_relations, mass_matrices
-from gm2jax.sm import SMInputs, sm_status
+from gm2jax.errors import InvalidInput, Status
+from gm2jax.models.flavon.potential import apply_relations
 from gm2jax.sm import SMInputs, sm_status
 
 
@@ -66,55 +61,6 @@ def table2_parameters() -> dict:
     for k in ("a", "b"):
         p[f"mup{k}_sq"] = np.float64(TABLE2["mu"][f"mup{k}"] ** 2)
     return p
-
-
-class ScalarSpectrum(NamedTuple):
-    """Flavon spectrum at a vacuum.
-
-    Attributes:
-        mS2: CP-even masses^2 (4,) GeV^2, ascending (the paper's S1..S4).
-        US: (4, 4) orthogonal, column i = eigenvector of S_i in the basis (sigma_1, sigma_3, sigma_a, sigma_b).
-        mP2: CP-odd masses^2 (4,) GeV^2, DESCENDING (the paper's P1..P4 labels: P1 heaviest).
-        UP: (4, 4) orthogonal, columns matching ``mP2``.
-        status: TACHYON_SCALAR if a mass^2 < 0 (beyond 1e-9 relative).
-    """
-
-    mS2: jax.Array
-    US: jax.Array
-    mP2: jax.Array
-    UP: jax.Array
-    status: jax.Array
-
-
-def _spectrum(vevs, params, convention):
-    ms, mp = mass_matrices(vevs, params, convention)
-    ws, us = linalg.eigh_sym(ms)
-    wp, up = linalg.eigh_sym(mp)
-    wp, up = wp[::-1], up[:, ::-1]
-    tol = 1e-9 * jnp.maximum(jnp.max(jnp.abs(ws)), 1.0)
-    tach = (ws[0] < -tol) | (wp[-1] < -tol)
-    return ScalarSpectrum(ws, us, wp, up, jnp.where(tach, int(Status.TACHYON_SCALAR), 0))
-
-
-@float64
-def spectrum(vevs, params, convention: Convention = PAPER, *, throw: bool = False) -> ScalarSpectrum:
-    """Exact flavon spectrum from the autodiff Hessian (A.4) at the real vacuum ``vevs``.
-
-    The parameters are used as given; pass ``solve_mu2(vevs, params)`` to make ``vevs``
-    stationary first.
-
-    Example:
-        >>> from gm2jax.models.flavon import spectrum, solve_mu2, table2_parameters, TABLE2
-        >>> import numpy as np
-        >>> p = solve_mu2(TABLE2["vevs"], table2_parameters())
-        >>> s = spectrum(TABLE2["vevs"], p)
-        >>> [round(float(m), 1) for m in np.sqrt(np.asarray(s.mS2))]
-        [123.3, 336.9, 1245.1, 1430.3]
-    """
-    s = _spectrum(jnp.asarray(vevs, dtype=jnp.float64), params, convention)
-    if throw and not isinstance(s.status, jax.core.Tracer) and int(s.status) != 0:
-        raise PhysicsError(f"spectrum: {describe_status(int(s.status))}")
-    return s
 
 
 def tilde_couplings(free) -> dict:
