@@ -17,3 +17,17 @@ from gm2jax.models.lmutau.spectrum import (
     neutralino_matrix as neutralino_matrix,
     tree_spectrum as tree_spectrum,
 )
+
+__all__ = [
+    "LmutauAmuResult",
+    "LmutauParams",
+    "Spectrum",
+    "amu",
+    "amu_parts",
+    "electroweakino_class",
+    "eta_vevs",
+    "lsp_composition",
+    "neutralino_matrix",
+    "point_status",
+    "tree_spectrum",
+]

@@ -24,3 +24,26 @@ from gm2jax.models.thdm.params import (
     mass_from_gauge as mass_from_gauge,
     yukawa_type_from_int as yukawa_type_from_int,
 )
+
+__all__ = [
+    "YUKAWA_TYPES",
+    "Couplings",
+    "THDMAmuResult",
+    "THDMGaugeBasis",
+    "THDMParams",
+    "THDMSMInputs",
+    "amu",
+    "amu_1l",
+    "amu_2l_bosonic_ewadd",
+    "amu_2l_bosonic_nonyuk",
+    "amu_2l_bosonic_yuk",
+    "amu_2l_fermionic_charged",
+    "amu_2l_fermionic_neutral",
+    "amu_parts",
+    "couplings",
+    "gauge_from_mass",
+    "mass_from_gauge",
+    "point_status",
+    "uncertainty",
+    "yukawa_type_from_int",
+]
