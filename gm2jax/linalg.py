@@ -68,10 +68,14 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import equinox.internal as eqxi
 import jax
 import jax.numpy as jnp
+import jax.scipy.linalg as jsl
+import lineax as lx
 import numpy as np
 from jax import lax
+from lineax._solver.misc import pack_structures, ravel_vector, unravel_solution
 from jax.custom_derivatives import SymbolicZero
 
 from gm2jax._precision import float64
@@ -1303,14 +1307,10 @@ def serial(fn: Callable) -> Callable:
 
 
 def _lu_factor(a):
-    import jax.scipy.linalg as jsl
-
     return jsl.lu_factor(a)
 
 
 def _lu_solve(lu, piv, b, trans: int):
-    import jax.scipy.linalg as jsl
-
     return jsl.lu_solve((lu, piv), b, trans=trans)
 
 
@@ -1318,35 +1318,19 @@ _serial_lu_factor = serial(_lu_factor)
 _serial_lu_solve = (serial(functools.partial(_lu_solve, trans=0)), serial(functools.partial(_lu_solve, trans=1)))
 
 
-def _serial_lu_class():
-    import equinox.internal as eqxi
-    import lineax as lx
-    from lineax._solver.misc import pack_structures, ravel_vector, unravel_solution
+class SerialLU(lx.LU):
+    """lineax LU solver whose LAPACK calls run one matrix at a time under ``vmap``
+    (:func:`serial`).  Pass it to optimistix/lineax solves in vmapped model code:
+    ``optx.Newton(rtol, atol, linear_solver=gm2jax.linalg.SerialLU())``."""
 
-    class SerialLU(lx.LU):
-        """lineax LU solver whose LAPACK calls run one matrix at a time under ``vmap``
-        (:func:`serial`).  Pass it to optimistix/lineax solves in vmapped model code:
-        ``optx.Newton(rtol, atol, linear_solver=gm2jax.linalg.SerialLU())``."""
+    def init(self, operator, options):
+        del options
+        if operator.in_size() != operator.out_size():
+            raise InvalidInput("SerialLU: the operator must be square")
+        return _serial_lu_factor(operator.as_matrix()), pack_structures(operator), eqxi.Static(False)
 
-        def init(self, operator, options):
-            del options
-            if operator.in_size() != operator.out_size():
-                raise InvalidInput("SerialLU: the operator must be square")
-            return _serial_lu_factor(operator.as_matrix()), pack_structures(operator), eqxi.Static(False)
-
-        def compute(self, state, vector, options):
-            del options
-            (lu, piv), packed, transpose = state
-            x = _serial_lu_solve[1 if transpose.value else 0](lu, piv, ravel_vector(vector, packed))
-            return unravel_solution(x, packed), lx.RESULTS.successful, {}
-
-    return SerialLU
-
-
-def __getattr__(name):
-    # lineax is imported only when the solver is used
-    if name == "SerialLU":
-        cls = _serial_lu_class()
-        globals()["SerialLU"] = cls
-        return cls
-    raise AttributeError(name)
+    def compute(self, state, vector, options):
+        del options
+        (lu, piv), packed, transpose = state
+        x = _serial_lu_solve[1 if transpose.value else 0](lu, piv, ravel_vector(vector, packed))
+        return unravel_solution(x, packed), lx.RESULTS.successful, {}
