@@ -112,7 +112,7 @@ SUBPACKAGES = {
         "tadpole_gradient",
     ],
     "gm2jax.models.thdm": [
-        "Couplings",
+        "THDMCouplings",
         "THDMAmuResult",
         "THDMGaugeBasis",
         "THDMParams",

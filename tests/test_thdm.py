@@ -162,7 +162,7 @@ def test_gauge_basis_round_trip():
 
 def test_gm2calc_mixing_convention():
     """sin(beta - alpha) as GM2Calc reconstructs it (type_X_025: 0.751 for an input of 0.565)."""
-    from gm2jax.models.thdm.params import mixing
+    from gm2jax.models.thdm.spectrum import mixing
 
     for rec in RECORDS:
         sba, cba = mixing(params_of(rec), SM)

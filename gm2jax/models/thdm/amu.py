@@ -32,8 +32,9 @@ from gm2jax import loops
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput, PhysicsError, Status, describe_status
 from gm2jax.models.thdm import bosonic
-from gm2jax.models.thdm.couplings import Couplings, YukawaCore, as_core, couplings
-from gm2jax.models.thdm.params import Lambda5, Lambda67, THDMParams, THDMSMInputs, mixing
+from gm2jax.models.thdm.couplings import THDMCouplings, YukawaCore, as_core, couplings
+from gm2jax.models.thdm.params import THDMParams, THDMSMInputs
+from gm2jax.models.thdm.spectrum import Lambda5, Lambda67, mixing
 from gm2jax.sm import lepton_index
 
 _PI2 = math.pi**2
@@ -58,7 +59,7 @@ def _a_scalar(y, ml, mS2, k, sign):
     return jnp.sum((col**2 + row**2) * loops.F1C(x) / 24.0 + sign * col * row * ml / ml[k] * loops.F2C(x) / 3.0)
 
 
-def amu_1l(p: THDMParams, sm: THDMSMInputs, c: Couplings, k: int):
+def amu_1l(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, k: int):
     """One-loop a_l: h, H, A, H+- with all internal leptons minus the SM Higgs (arXiv:1607.06292 eqs. (27)-(30)).
 
     Neutrinos are massless (``F1N(0) = 2``).
@@ -87,19 +88,19 @@ def _zeta_l(p):
     return as_core(p).zeta_l
 
 
-def amu_2l_bosonic_ewadd(p: THDMParams, sm: THDMSMInputs, c: Couplings, k: int):
+def amu_2l_bosonic_ewadd(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, k: int):
     """Two-loop bosonic EW 'additional' piece, arXiv:1607.06292 eq. (49) (GM2Calc ``amu2L_B_EWadd``)."""
     del c
     return bosonic.ewadd(p.mh, sm.MZ, sm.MW, sm.alpha_MZ, sm.m_lep[k], mixing(p, sm)[1], _zeta_l(p))
 
 
-def amu_2l_bosonic_nonyuk(p: THDMParams, sm: THDMSMInputs, c: Couplings, k: int):
+def amu_2l_bosonic_nonyuk(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, k: int):
     """Two-loop bosonic non-Yukawa piece, arXiv:1607.06292 eq. (71) (GM2Calc ``amu2L_B_nonYuk``)."""
     del c
     return bosonic.non_yukawa(p.mH, p.mA, p.mHp, sm.MZ, sm.MW, sm.alpha_MZ, sm.m_lep[k])
 
 
-def amu_2l_bosonic_yuk(p: THDMParams, sm: THDMSMInputs, c: Couplings, k: int):
+def amu_2l_bosonic_yuk(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, k: int):
     """Two-loop bosonic Yukawa piece, arXiv:1607.06292 eq. (52) (GM2Calc ``amu2L_B_Yuk``)."""
     del c
     return bosonic.yukawa(
@@ -132,7 +133,7 @@ _T3F = jnp.array([_T3_U] * 3 + [_T3_D] * 3 + [_T3_L] * 3)
 _NCF = jnp.array([3.0] * 6 + [1.0] * 3)
 
 
-def amu_2l_fermionic_neutral(p: THDMParams, sm: THDMSMInputs, c: Couplings, k: int):
+def amu_2l_fermionic_neutral(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, k: int):
     """Barr-Zee fermion loops with h, H, A and gamma/Z minus the SM Higgs, arXiv:1607.06292 eq. (53).
 
     Sums u, d and l of all three generations (GM2Calc ``amu2L_F_neutral``).
@@ -159,7 +160,7 @@ def amu_2l_fermionic_neutral(p: THDMParams, sm: THDMSMInputs, c: Couplings, k: i
     return pref * res
 
 
-def amu_2l_fermionic_charged(p: THDMParams, sm: THDMSMInputs, c: Couplings, k: int):
+def amu_2l_fermionic_charged(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, k: int):
     """Barr-Zee loops with H+- and W, arXiv:2110.13238 eq. (52), arXiv:1607.06292 eqs. (59)-(62).
 
     Sums every (up, down) quark pair with the CKM matrix, and the three leptons (GM2Calc

@@ -33,7 +33,8 @@ import jax.numpy as jnp
 
 from gm2jax import linalg
 from gm2jax.errors import Status
-from gm2jax.models.thdm.params import THDMGaugeBasis, THDMSMInputs, _lambdas
+from gm2jax.models.thdm.params import THDMGaugeBasis, THDMSMInputs
+from gm2jax.models.thdm.spectrum import mass_basis_lambdas
 
 UNITARITY_BOUND = 8.0 * math.pi
 PERTURBATIVITY_BOUND = 4.0 * math.pi
@@ -44,7 +45,7 @@ def _lam(p, sm):
         return p.lambdas
     if sm is None:
         raise TypeError("a mass-basis point needs the SM inputs (v) to give the quartic couplings")
-    return _lambdas(p, sm)
+    return mass_basis_lambdas(p, sm)
 
 
 def scattering_eigenvalues(p, sm: THDMSMInputs | None = None):

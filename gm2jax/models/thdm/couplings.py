@@ -22,7 +22,8 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from gm2jax.models.thdm.params import THDMParams, THDMSMInputs, ckm, mixing
+from gm2jax.models.thdm.params import THDMParams, THDMSMInputs, ckm
+from gm2jax.models.thdm.spectrum import mixing
 
 _SQRT2 = math.sqrt(2.0)
 
@@ -155,7 +156,7 @@ def rho(p, sm: THDMSMInputs, masses, which: str):
     return _SQRT2 * jnp.diag(masses) * q.rho_coef[i] / sm.v + q.rho_add[i]
 
 
-class Couplings(eqx.Module):
+class THDMCouplings(eqx.Module):
     """Yukawa couplings of the physical Higgs bosons (3x3 each; GM2Calc ``get_y{u,d,l}{h,H,A,Hp}``).
 
     ``yuHp`` and ``ydHp`` are complex (CKM); the others are real.
@@ -176,7 +177,7 @@ class Couplings(eqx.Module):
     vckm: jnp.ndarray
 
 
-def couplings(p: THDMParams, sm: THDMSMInputs, running: bool = True) -> Couplings:
+def couplings(p: THDMParams, sm: THDMSMInputs, running: bool = True) -> THDMCouplings:
     """All Yukawa couplings of h, H, A and H+- (GM2Calc ``THDM::get_y*``; see the module docstring).
 
     Args:
@@ -185,7 +186,7 @@ def couplings(p: THDMParams, sm: THDMSMInputs, running: bool = True) -> Coupling
         running: use the running m_t, m_b, m_tau at Q = m_S (GM2Calc default; static).
 
     Returns:
-        :class:`Couplings`.
+        :class:`THDMCouplings`.
     """
     p = as_core(p)
     sba, cba = mixing(p, sm)
@@ -212,5 +213,5 @@ def couplings(p: THDMParams, sm: THDMSMInputs, running: bool = True) -> Coupling
     yuHp = -(rho(p, sm, mu, "u").T.astype(vckm.dtype)) @ vckm
     ydHp = vckm @ rho(p, sm, md, "d").astype(vckm.dtype)
     ylHp = rho(p, sm, ml, "l")
-    return Couplings(yuh, yuH, yuA, yuHp, ydh, ydH, ydA, ydHp, ylh, ylH, ylA, ylHp, vckm)
+    return THDMCouplings(yuh, yuH, yuA, yuHp, ydh, ydH, ydA, ydHp, ylh, ylH, ylA, ylHp, vckm)
 
