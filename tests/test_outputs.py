@@ -34,13 +34,15 @@ def cli_run(tmp_path_factory):
     text = re.sub(r"^loops = 2", "loops = 1", text, flags=re.M) if re.search(r"^loops =", text, flags=re.M) else "loops = 1\n" + text
     config.write_text(text)
     figures = []
-    original = plot.save_figure
+    original = plot.canvas.save_figure
 
     def recording(fig, path, dpi=150):
         figures.append((str(path), fig))
         return original(fig, path, dpi=dpi)
 
     mp = pytest.MonkeyPatch()
+    # every figure of gm2jax is written by gm2jax.plot.canvas.save_figure (the package re-exports it)
+    mp.setattr(plot.canvas, "save_figure", recording)
     mp.setattr(plot, "save_figure", recording)
     try:
         res = CliRunner().invoke(

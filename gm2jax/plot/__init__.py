@@ -24,23 +24,39 @@ Example:
     $\mu$ [GeV]
 """
 
-from gm2jax.plot._style import BAND_COLORS as BAND_COLORS, LEPTON_COLORS as LEPTON_COLORS
-from gm2jax.plot.canvas import figure as figure, save_figure as save_figure, show as show
+from gm2jax.plot._style import BAND_COLORS as BAND_COLORS
+from gm2jax.plot._style import LEPTON_COLORS as LEPTON_COLORS
+from gm2jax.plot.canvas import figure as figure
+from gm2jax.plot.canvas import save_figure as save_figure
+from gm2jax.plot.canvas import show as show
 from gm2jax.plot.chi2_map import scan_map as scan_map
 from gm2jax.plot.fit_profiles import profiles as profiles
 from gm2jax.plot.measured import (
     Target as Target,
+)
+from gm2jax.plot.measured import (
     pull as pull,
+)
+from gm2jax.plot.measured import (
     r_parts as r_parts,
+)
+from gm2jax.plot.measured import (
     targets as targets,
+)
+from gm2jax.plot.measured import (
     within as within,
 )
 from gm2jax.plot.posterior import (
     corner as corner,
+)
+from gm2jax.plot.posterior import (
     default_var_names as default_var_names,
+)
+from gm2jax.plot.posterior import (
     marginals as marginals,
 )
-from gm2jax.plot.scan_bands import band_map as band_map, r_curves as r_curves
+from gm2jax.plot.scan_bands import band_map as band_map
+from gm2jax.plot.scan_bands import r_curves as r_curves
 
 __all__ = [
     "Target", "band_map", "corner", "default_var_names", "figure", "marginals", "profiles", "pull",

@@ -19,8 +19,8 @@ from matplotlib.colors import LogNorm
 
 from gm2jax.errors import InvalidInput
 from gm2jax.labels import axis_label
+from gm2jax.plot import canvas
 from gm2jax.plot._style import BEST_COLOR, CL_1D, CL_2D, new_axes, quiet
-from gm2jax.plot.canvas import save_figure
 from gm2jax.scan import load_manifest, load_scan
 
 __all__ = ["scan_map"]
@@ -127,7 +127,7 @@ def scan_map(
     ax.set_title(title if title is not None else f"$\\chi^2_{{min}}$ = {chi2[best]:.4g}")
     ax.legend(loc="best", fontsize="small")
     if save is not None:
-        save_figure(fig, save, dpi)
+        canvas.save_figure(fig, save, dpi)
     return fig
 
 

@@ -8,6 +8,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from gm2jax.labels import axis_label, meta
+from gm2jax.plot import canvas
 from gm2jax.plot._style import (
     BAND_COLORS,
     BEST_COLOR,
@@ -20,7 +21,6 @@ from gm2jax.plot._style import (
     prior_range,
     quiet,
 )
-from gm2jax.plot.canvas import save_figure
 
 __all__ = ["profiles"]
 
@@ -119,5 +119,5 @@ def profiles(result, *, save=None, dpi: int = 130):
         ax.legend(handles=handles, fontsize=6.5, loc="best", framealpha=0.85)
     fig.suptitle(f"{cfg.name}: profile likelihoods, best fit $\\chi^2$ = {result.chi2:.3g}", fontsize=9)
     if save is not None:
-        save_figure(fig, save, dpi=dpi)
+        canvas.save_figure(fig, save, dpi=dpi)
     return fig

@@ -13,8 +13,16 @@ from scipy.ndimage import gaussian_filter
 
 from gm2jax.errors import InvalidInput
 from gm2jax.labels import axis_label, meta, short_label
-from gm2jax.plot._style import BEST_COLOR, DATA_COLOR, POST_COLOR, is_log, log_axis, plain_ticks, prior_range
-from gm2jax.plot.canvas import save_figure
+from gm2jax.plot import canvas
+from gm2jax.plot._style import (
+    BEST_COLOR,
+    DATA_COLOR,
+    POST_COLOR,
+    is_log,
+    log_axis,
+    plain_ticks,
+    prior_range,
+)
 
 __all__ = ["corner", "default_var_names", "marginals"]
 
@@ -269,7 +277,7 @@ def corner(
     if title:
         fig.suptitle(title, fontsize=9)
     if save is not None:
-        save_figure(fig, save, dpi=dpi)
+        canvas.save_figure(fig, save, dpi=dpi)
     return fig
 
 
@@ -320,5 +328,5 @@ def marginals(idata, config, *, var_names: Sequence[str] | None = None, best: Ma
     fig.suptitle(title or "posterior marginals: median (solid), 68% credible interval (dashed), best fit (red), "
                  "measured $\\pm1\\sigma$ (green), outside the prior range (hatched)", fontsize=9)
     if save is not None:
-        save_figure(fig, save, dpi=dpi)
+        canvas.save_figure(fig, save, dpi=dpi)
     return fig

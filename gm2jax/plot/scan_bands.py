@@ -27,8 +27,15 @@ from matplotlib.patches import Patch
 
 from gm2jax.errors import InvalidInput
 from gm2jax.labels import axis_label
-from gm2jax.plot._style import BAND_COLORS, FALLBACK_COLORS, LEPTON_COLORS, OBS_LABELS, new_axes, quiet
-from gm2jax.plot.canvas import save_figure
+from gm2jax.plot import canvas
+from gm2jax.plot._style import (
+    BAND_COLORS,
+    FALLBACK_COLORS,
+    LEPTON_COLORS,
+    OBS_LABELS,
+    new_axes,
+    quiet,
+)
 from gm2jax.plot.measured import Target, pull, r_parts
 from gm2jax.scan import load_grid
 
@@ -186,7 +193,7 @@ def band_map(
     if legend and handles:
         ax.legend(handles=handles, fontsize=7, loc="best", framealpha=0.8)
     if save is not None:
-        save_figure(fig, save, dpi=dpi)
+        canvas.save_figure(fig, save, dpi=dpi)
     return fig
 
 
@@ -272,5 +279,5 @@ def r_curves(
             ]
         ax.legend(handles=handles, fontsize=7, loc="best", framealpha=0.8)
     if save is not None:
-        save_figure(fig, save, dpi=dpi)
+        canvas.save_figure(fig, save, dpi=dpi)
     return fig
