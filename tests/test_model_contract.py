@@ -12,7 +12,7 @@ For each model, at a valid point of one of its packaged configurations (``gm2jax
 
 The configuration is the model's packaged one with the most free parameters (ties: first by
 name), evaluated at the model's cheapest loop order (``loops = min(spec.loops)``).  The 2HDM's
-gradient and vmap checks are marked slow (:data:`_SLOW_COMPILE`; run with ``-m slow``).
+gradient, vmap and jit-vs-eager checks are marked slow (:data:`_SLOW_COMPILE`; run with ``-m slow``).
 
 Tolerances: ``jit``/``vmap`` change only the order of float64 operations (fusion, batched
 reductions), so results agree to a few ulps times the condition number of the sums involved;
@@ -202,7 +202,11 @@ def test_vmap_equals_loop(model):
         _assert_close(batched[key], w, model, key, want)
 
 
-@pytest.mark.parametrize("model", MODEL_NAMES)
+@pytest.mark.parametrize(
+    "model",
+    # op-by-op evaluation of the 2HDM's two-loop pieces takes ~30-45 s on 2 cores: slow
+    [pytest.param(m, marks=pytest.mark.slow) if m in _SLOW_COMPILE else m for m in MODEL_NAMES],
+)
 def test_jit_equals_no_jit(model):
     x0, _ = _points(model)
     jitted = _jit_predict(model)(_values(model, x0))
