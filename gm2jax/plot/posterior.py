@@ -125,6 +125,16 @@ def _fmt_value(q50: float, up: float, down: float) -> str:
     return f"${f(q50)}^{{+{f(up)}}}_{{-{f(down)}}}{suffix}$"
 
 
+def _mark_median_band_best(ax, x, name: str, best) -> None:
+    """Vertical lines: the median (solid), the 16 %/84 % quantiles (dashed) and the best fit."""
+    q16, q50, q84 = np.nanquantile(x, [0.16, 0.5, 0.84])
+    ax.axvline(q50, color=POST_COLOR, lw=1.2)
+    for q in (q16, q84):
+        ax.axvline(q, color=POST_COLOR, lw=1.0, ls="--")
+    if best and name in best and np.isfinite(best[name]):
+        ax.axvline(best[name] * meta(name).scale, color=BEST_COLOR, lw=1.2)
+
+
 def _summary_text(name: str, x) -> str:
     q16, q50, q84 = np.nanquantile(x, [0.16, 0.5, 0.84])
     unit = meta(name).unit
@@ -200,12 +210,7 @@ def corner(
                 x = data[a][np.isfinite(data[a])]
                 ax.hist(x, bins=_hist_edges(x, logs[a], bins, ranges[a]), color=POST_COLOR, histtype="stepfilled", alpha=0.35)
                 ax.hist(x, bins=_hist_edges(x, logs[a], bins, ranges[a]), color=POST_COLOR, histtype="step", lw=1.0)
-                q16, q50, q84 = np.nanquantile(x, [0.16, 0.5, 0.84])
-                ax.axvline(q50, color=POST_COLOR, lw=1.2)
-                for q in (q16, q84):
-                    ax.axvline(q, color=POST_COLOR, lw=1.0, ls="--")
-                if best and a in best and np.isfinite(best[a]):
-                    ax.axvline(best[a] * meta(a).scale, color=BEST_COLOR, lw=1.2)
+                _mark_median_band_best(ax, x, a, best)
                 ax.set_title(_summary_text(a, x), fontsize=8)
                 ax.set_yticks([])
                 edges |= _mark_prior_edges(ax, priors[a], ranges[a])
@@ -305,12 +310,7 @@ def marginals(idata, config, *, var_names: Sequence[str] | None = None, best: Ma
         pr = prior_range(config, name)
         rng = _data_range(x, log, pr)
         ax.hist(x, bins=_hist_edges(x, log, bins, rng), color=POST_COLOR, histtype="stepfilled", alpha=0.35)
-        q16, q50, q84 = np.nanquantile(x, [0.16, 0.5, 0.84])
-        ax.axvline(q50, color=POST_COLOR, lw=1.2)
-        for q in (q16, q84):
-            ax.axvline(q, color=POST_COLOR, lw=1.0, ls="--")
-        if best and name in best and np.isfinite(best[name]):
-            ax.axvline(best[name] * meta(name).scale, color=BEST_COLOR, lw=1.2)
+        _mark_median_band_best(ax, x, name, best)
         _mark_prior_edges(ax, pr, rng)
         seen = _observed(idata, name)
         if seen is not None:
