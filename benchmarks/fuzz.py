@@ -12,6 +12,9 @@ parameter are computed under ``jit(vmap)`` in chunks.  A point is *unflagged non
 
     python benchmarks/fuzz.py                    # 1e6 points per model -> benchmarks/results/fuzz.json
     python benchmarks/fuzz.py --points 20000 --models mssm,flavon
+    python benchmarks/fuzz.py --models thdm --merge  # one model at a time, into the same fuzz.json
+
+Progress (points done, counts so far, rate, time left) goes to stderr after every chunk (``--quiet``: off).
 
 ``tests/test_fuzz.py`` runs the same harness at ~1e4 points per model.
 """
@@ -135,8 +138,10 @@ cos(beta - alpha) = sqrt(1 - s^2) has a vertical tangent there.  Such components
 the same point is still checked."""
 
 
-def fuzz_model(name: str, n: int, *, seed: int = 0, chunk: int = 4096, loops: int | None = None) -> dict:
-    """Counts for ``n`` fuzz points of model ``name`` (see the module docstring)."""
+def fuzz_model(name: str, n: int, *, seed: int = 0, chunk: int = 4096, loops: int | None = None,
+               progress: bool = False) -> dict:
+    """Counts for ``n`` fuzz points of model ``name`` (see the module docstring); ``progress``: one line
+    per chunk on stderr (points done, counts so far, rate, time left)."""
     import jax
     import jax.numpy as jnp
 
@@ -178,6 +183,11 @@ def fuzz_model(name: str, n: int, *, seed: int = 0, chunk: int = 4096, loops: in
             for i in np.flatnonzero(ok & (bad_v | bad_g))[: max(0, 5 - len(counts["examples"]))]:
                 counts["examples"].append({k: float(v[i]) for k, v in vals.items()})
             done += m
+            if progress:
+                rate = done / max(time.perf_counter() - t0, 1e-9)
+                print(f"  {name}: {done}/{n} points, {counts['flagged']} flagged, "
+                      f"{counts['unflagged_nonfinite_value'] + counts['unflagged_nonfinite_gradient']} unflagged non-finite "
+                      f"({rate:.0f} points/s incl. compile, ~{(n - done) / rate:.0f} s left)", file=sys.stderr, flush=True)
     counts["seconds"] = time.perf_counter() - t0
     return counts
 
@@ -189,6 +199,9 @@ def main(argv=None) -> int:
     ap.add_argument("--chunk", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--loops", type=int, default=None, help="loop order for models with several (default: lowest)")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep the other models' records already in --out (run models one at a time)")
+    ap.add_argument("--quiet", action="store_true", help="no per-chunk progress lines on stderr")
     ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "fuzz.json"))
     args = ap.parse_args(argv)
     sys.path.insert(0, str(pathlib.Path(__file__).parent))
@@ -200,11 +213,20 @@ def main(argv=None) -> int:
     from gm2jax.registry import known_models
 
     models = args.models.split(",") if args.models else known_models()
-    record = {**environment("fuzz"), "points_per_model": args.points, "seed": args.seed, "models": {}}
+    record = {**environment("fuzz"), "points_per_model": {}, "seed": args.seed, "models": {}}
+    out = pathlib.Path(args.out)
+    if args.merge and out.exists():
+        old = json.loads(out.read_text())
+        record["models"] = old.get("models", {})
+        ppm = old.get("points_per_model", {})
+        record["points_per_model"] = ppm if isinstance(ppm, dict) else {m: ppm for m in record["models"]}
+        record["earlier_runs"] = old.get("earlier_runs", []) + [{k: old[k] for k in ("date", "loadavg_1_5_15") if k in old}]
     total_bad = 0
     for name in models:
-        c = fuzz_model(name, args.points, seed=args.seed, chunk=args.chunk, loops=args.loops)
+        print(f"{name}: compiling value + gradient under jit(vmap) (chunk {args.chunk}) ...", file=sys.stderr, flush=True)
+        c = fuzz_model(name, args.points, seed=args.seed, chunk=args.chunk, loops=args.loops, progress=not args.quiet)
         record["models"][name] = c
+        record["points_per_model"][name] = c["points"]
         bad = c["unflagged_nonfinite_value"] + c["unflagged_nonfinite_gradient"]
         total_bad += bad
         print(
@@ -213,7 +235,6 @@ def main(argv=None) -> int:
             f"{c['flagged_nonfinite_gradient']} ({c['seconds']:.0f} s)",
             flush=True,
         )
-    out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=1) + "\n")
     print(f"wrote {out}")
