@@ -26,7 +26,6 @@ References:
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import itertools
 import math
@@ -38,8 +37,6 @@ import numpy as np
 from gm2jax import curvature
 from gm2jax.errors import InvalidInput
 from gm2jax.fit import adam_run
-from gm2jax.likelihood import Likelihood, UserTerm
-from gm2jax.models.mssm import vacuum_stability_margin
 from gm2jax.problem import Problem
 from gm2jax.sensitivity import (
     BoundResult,
@@ -70,43 +67,26 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------------------
-# Extra likelihood terms the config language does not name yet
+# Vacuum stability (a constraint of the config language)
 # --------------------------------------------------------------------------------------
 
 
-def with_vacuum_stability(problem: Problem, leptons=("e", "mu", "tau"), *, width: float = 0.1, eta: float = 1.0) -> Problem:
-    """A copy of an MSSM problem with a smooth vacuum-stability term per lepton generation.
+def with_vacuum_stability(problem: Problem) -> Problem:
+    """The problem of the same config with the MSSM's ``vacuum_stability`` constraint added.
 
-    The margin ln(eta B / |T_l|) of :func:`gm2jax.models.mssm.vacuum_stability_margin`
-    (arXiv:1309.3065 fit; > 0 stable) enters as chi^2 = softplus(-margin/width)^2 -- the form of
-    the LEP walls: ~0 for margin > 5 width, (ln 2)^2 at the boundary, (margin/width)^2 beyond it
-    (width 0.1 = a 10 % change of the trilinear).  Predictions gain ``vacuum_margin_<l>``.
+    A thin call: the term is the config-language constraint (``[likelihood] constraints =
+    [..., "vacuum_stability"]``, :func:`gm2jax.models.mssm.fitting.vacuum_term`: arXiv:1309.3065
+    fit, e/mu/tau, softplus(-margin/0.1)^2); the problem is returned unchanged if it has it.
 
     Raises:
-        InvalidInput: the problem's model is not the MSSM.
+        InvalidInput: the problem's model does not offer ``vacuum_stability``.
     """
-    if problem.config.model != "mssm":
-        raise InvalidInput(f"with_vacuum_stability: needs the 'mssm' model (got {problem.config.model!r})")
-    leptons = tuple(leptons)
-    base = problem.predict
-    new = copy.copy(problem)
-
-    def predict(x):
-        pred = dict(base(x))
-        p = problem.model.params(problem.model_values(x))
-        for lep in leptons:
-            pred[f"vacuum_margin_{lep}"] = vacuum_stability_margin(p, problem.sm, lep, eta=eta)
-        return pred
-
-    def chi2_vacuum(pred):
-        return sum(jax.nn.softplus(-pred[f"vacuum_margin_{lep}"] / width) ** 2 for lep in leptons)
-
-    new.predict = predict
-    new.likelihood = Likelihood(
-        terms=(*problem.likelihood.terms, UserTerm(name="vacuum_stability", fn=chi2_vacuum)),
-        chi2_failed=problem.likelihood.chi2_failed,
-    )
-    return new
+    cfg = problem.config
+    if "vacuum_stability" not in cfg.spec.constraints:
+        raise InvalidInput(f"with_vacuum_stability: model {cfg.model!r} has no vacuum_stability constraint (the 'mssm' has)")
+    if "vacuum_stability" in cfg.constraints:
+        return problem
+    return cfg.replace(constraints=(*cfg.constraints, "vacuum_stability")).problem()
 
 
 # --------------------------------------------------------------------------------------

@@ -358,7 +358,9 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
     ``"gm2calc"``), ``loops`` (1 or 2 for the MSSM, default 2: GM2Calc's one plus two loops),
     tables ``[parameters.NAME]`` (``range``, ``prior``, ``mean``, ``sigma``,
     ``start``), ``[fixed]`` (NAME = number), ``[derived]`` (NAME = "expression"),
-    ``[likelihood]`` (``constraints``, ``theory_uncertainty``, ``theory_uncertainty_rel``,
+    ``[likelihood]`` (``constraints``: names of the model's constraints, default the model's
+    ``default_constraints`` -- for the MSSM the LEP bounds; the MSSM also offers
+    ``vacuum_stability`` and ``tau_g2``; ``theory_uncertainty``, ``theory_uncertainty_rel``,
     ``theory_uncertainty_model`` (default true: the model's own estimate, GM2Calc's for the MSSM
     at two loops, added in quadrature), ``chi2_failed``), ``[fit]`` (:class:`FitOptions`) and ``[sample]`` (:class:`SampleOptions`).
 
@@ -470,7 +472,7 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
     unknown = set(lik) - _LIK_KEYS
     if unknown:
         raise InvalidInput(f"likelihood.{sorted(unknown)[0]}: unknown key; allowed: {sorted(_LIK_KEYS)}")
-    constraints = lik.get("constraints", list(model.constraints))
+    constraints = lik.get("constraints", list(model.default_constraints))
     if not isinstance(constraints, (list, tuple)):
         raise InvalidInput("likelihood.constraints: give a list of constraint names")
     for i, c in enumerate(constraints):

@@ -153,6 +153,32 @@ class UserTerm(eqx.Module):
         return jnp.asarray(self.fn(pred))
 
 
+class ModelTerm(eqx.Module):
+    """A model constraint that brings its own prediction keys: a term plus the function making them.
+
+    The model's ``predict`` computes what every fit needs; a constraint that needs more (the
+    MSSM's vacuum-stability margins of all three generations, a_tau for the tau g-2 limit)
+    computes it in ``outputs`` only when the constraint is in the likelihood.
+    :meth:`Likelihood.extend_prediction` merges the outputs into the prediction (and ORs their
+    ``status`` into the prediction's ``status``) before any ``chi2`` sees it.
+
+    Attributes:
+        term: the chi^2 term (any object with ``name`` and a pure ``chi2(prediction)``).
+        outputs: ``outputs(values, sm, resummation) -> dict`` of extra prediction keys from the
+            flat parameter dict (static; pure, jit/vmap/grad safe; a ``status`` key is OR'ed in).
+    """
+
+    term: object
+    outputs: Callable = eqx.field(static=True)
+
+    @property
+    def name(self) -> str:
+        return self.term.name
+
+    def chi2(self, pred):
+        return self.term.chi2(pred)
+
+
 class Likelihood(eqx.Module):
     """Sum of named chi^2 terms with status masking (see the module docstring).
 
@@ -176,6 +202,29 @@ class Likelihood(eqx.Module):
     @property
     def gaussian(self) -> tuple[GaussianTerm, ...]:
         return tuple(t for t in self.terms if isinstance(t, GaussianTerm))
+
+    def extend_prediction(self, pred: Mapping, values: Mapping, sm, resummation: str = "none") -> dict:
+        """``pred`` plus the outputs of every :class:`ModelTerm` (their ``status`` OR'ed into
+        ``status``; keys ``pred`` has already are kept); ``pred`` itself when there is none.
+
+        Args:
+            pred: the model's prediction.
+            values: the flat parameter dict the prediction was made from.
+            sm: :class:`gm2jax.sm.SMInputs`.
+            resummation: the config's tan(beta) resummation.
+        """
+        extra = [t.outputs(values, sm, resummation) for t in self.terms if isinstance(t, ModelTerm)]
+        if not extra:
+            return pred
+        out = dict(pred)
+        status = jnp.asarray(out.get("status", 0))
+        for e in extra:
+            e = dict(e)
+            status = status | jnp.asarray(e.pop("status", 0))
+            for k, v in e.items():
+                out.setdefault(k, v)  # the model's own prediction of a key wins
+        out["status"] = status
+        return out
 
     def _ok_and_safe(self, pred):
         status = jnp.asarray(pred.get("status", 0))

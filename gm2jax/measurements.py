@@ -373,6 +373,28 @@ def edm_limit(name: str | None = None) -> UpperLimit:
     return _pick_limit("edm_limits", name, "EDM")
 
 
+def tau_g2_interval() -> dict:
+    """The direct bound on a_tau = (g_tau - 2)/2 from ``measurements.yaml`` (``tau_g2``).
+
+    Returns:
+        dict with ``name``, ``lo``, ``hi`` (the allowed interval of the total a_tau), ``cl``,
+        ``sm`` and ``sm_error`` (a_tau^SM it is compared with), ``status``, ``source_id``.
+
+    References:
+        hep-ex/0406010 (DELPHI); hep-ph/0701260 (a_tau^SM).
+
+    Example:
+        >>> d = tau_g2_interval()
+        >>> d["lo"], d["hi"], d["cl"]
+        (-0.052, 0.013, 0.95)
+    """
+    (name, e), = _packaged_doc()["tau_g2"].items()
+    lo, hi = (float(v) for v in e["interval"])
+    sm, sm_err = parse_value_error(e["sm"], f"measurements.yaml:tau_g2.{name}.sm")
+    return {"name": name, "lo": lo, "hi": hi, "cl": float(e["cl"]), "sm": sm, "sm_error": sm_err,
+            "status": str(e.get("status", "")), "source_id": str(e.get("source_id", ""))}
+
+
 def list_limits() -> dict[str, list[str]]:
     """Names of the packaged LFV and EDM limits: ``{"lfv": [...], "edm": [...]}``."""
     return {"lfv": sorted(_packaged_limits("lfv_limits")[0]), "edm": sorted(_packaged_limits("edm_limits")[0])}

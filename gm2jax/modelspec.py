@@ -60,6 +60,8 @@ class ModelSpec:
             interval; +-inf for no bound), checked when a config is parsed
             (:meth:`check_domain`).  Parameters not listed are unrestricted there (their
             prediction still flags unphysical values through ``status``).
+        default_constraints: the constraints of a config that lists none (None = every one of
+            :attr:`constraints`).
     """
 
     name: str
@@ -74,6 +76,7 @@ class ModelSpec:
     theory_key: str | None = None
     params: Callable | None = None
     domain: Mapping[str, tuple[float, float]] = dataclasses.field(default_factory=dict)
+    default_constraints: tuple[str, ...] | None = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -84,6 +87,12 @@ class ModelSpec:
         object.__setattr__(self, "loops", tuple(self.loops))
         for field in ("defaults", "constraints", "domain"):
             object.__setattr__(self, field, _frozen(getattr(self, field)))
+        if self.default_constraints is None:
+            object.__setattr__(self, "default_constraints", tuple(self.constraints))
+        object.__setattr__(self, "default_constraints", tuple(self.default_constraints))
+        unknown = sorted(set(self.default_constraints) - set(self.constraints))
+        if unknown:
+            raise InvalidInput(f"model {self.name!r}: default_constraints {unknown} are not constraints of the model")
         unknown = sorted(set(self.defaults) - set(self.parameters))
         if unknown:
             raise InvalidInput(f"model {self.name!r}: defaults for unknown parameters {unknown}")

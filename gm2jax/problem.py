@@ -86,9 +86,11 @@ class Problem:
         return self.predict_values(self.model_values(x))
 
     def predict_values(self, values) -> dict:
-        """Model predictions from a dict of model parameter values, at the config's loop order."""
+        """Model predictions from a dict of model parameter values, at the config's loop order, with
+        the keys the likelihood's constraint terms bring (:meth:`gm2jax.likelihood.Likelihood.extend_prediction`)."""
         extra = {"loops": self.config.loops} if self.model.loops else {}
-        return self.model.predict(values, self.sm, self.config.leptons, self.config.resummation, **extra)
+        pred = self.model.predict(values, self.sm, self.config.leptons, self.config.resummation, **extra)
+        return self.likelihood.extend_prediction(pred, values, self.sm, self.config.resummation)
 
     def chi2(self, x):
         """chi^2 at the physical point ``x``."""

@@ -198,21 +198,24 @@ def test_profile_of_derived_mass(problem, modes):
 
 
 def test_vacuum_stability_term_on_the_mssm_problem():
-    # a 1-loop ew2025 point whose stau vacuum is unstable (margin < 0): the term adds exactly
-    # softplus(-margin/width)^2 per lepton to the chi^2 of the config
+    # a 1-loop ew2025 point whose stau vacuum is unstable (margin < 0): with_vacuum_stability (a
+    # thin call: the config's vacuum_stability constraint) adds exactly softplus(-margin/width)^2
+    # per generation (e, mu, tau) to the chi^2 of the config
     import pathlib
 
     from gm2jax.config import load_config
     from gm2jax.models.mssm import vacuum_stability_margin
     from gm2jax.models.mssm.fitting import model_params as mssm_params
 
-    cfg = load_config(pathlib.Path(__file__).parent.parent / "fits" / "mssm_ew_2025.toml").replace(loops=1)
+    cfg = load_config(pathlib.Path(__file__).parent.parent / "fits" / "mssm_ew_2025.toml").replace(
+        loops=1, constraints=("lep_sleptons", "lep_charginos"))
     pr = cfg.problem()
-    pv = an.with_vacuum_stability(pr, ("mu", "tau"), width=0.1)
+    pv = an.with_vacuum_stability(pr)
+    assert pv.likelihood.names[-1] == "vacuum_stability" and an.with_vacuum_stability(pv) is pv
     x = jnp.asarray([47.6, 1662.3, -65.2, 432.2, 146.9, 1548.2, 684.7, 162.6, 1069.5, 304.8, 1980.3, -59.7])
     p = mssm_params(pr.model_values(x))
-    m = [float(vacuum_stability_margin(p, pr.sm, lep)) for lep in ("mu", "tau")]
-    assert m[1] < 0 < m[0]
+    m = [float(vacuum_stability_margin(p, pr.sm, lep, resummation=cfg.resummation)) for lep in ("e", "mu", "tau")]
+    assert m[2] < 0 < m[1] < m[0]
     extra = sum(np.logaddexp(0.0, -v / 0.1) ** 2 for v in m)
     assert float(pv.chi2(x)) - float(pr.chi2(x)) == pytest.approx(extra, rel=1e-12)
     with pytest.raises(Exception, match="mssm"):

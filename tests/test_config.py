@@ -182,3 +182,31 @@ def test_expression_language_is_one_for_configs_and_scans():
     for bad in ("__import__('os')", "a < b", "a // b", "True", "f(a)"):
         with pytest.raises(InvalidInput, match="not allowed"):
             compile_expression(bad, "derived.t")
+
+
+def test_mssm_constraint_names_round_trip(tmp_path):
+    """vacuum_stability and tau_g2 are config-language constraints: TOML -> FitConfig -> likelihood
+    terms -> the fit record's config -> the same FitConfig; a config listing none gets the LEP ones."""
+    from gm2jax.likelihood import ModelTerm
+
+    names = ["lep_sleptons", "lep_charginos", "vacuum_stability", "tau_g2"]
+    for packaged in ("mssm_ew_2025.toml", "mssm_ew_2025_rb.toml"):
+        assert list(load_config(FITS / packaged).constraints) == names
+    doc = copy.deepcopy(HEAVY)
+    doc["likelihood"]["constraints"] = names
+    (tmp_path / "c.toml").write_text(
+        (FITS / "mssm_heavy_smuR.toml").read_text().replace(
+            'constraints = ["lep_sleptons", "lep_charginos"]', f"constraints = {names!r}".replace("'", '"')))
+    cfg = load_config(tmp_path / "c.toml")
+    assert cfg.constraints == tuple(names)
+    lik = cfg.problem().likelihood
+    assert lik.names[-4:] == tuple(names)
+    assert [isinstance(t, ModelTerm) for t in lik.terms[-4:]] == [False, False, True, True]
+    record = {"likelihood": {"constraints": list(cfg.constraints)}}  # what FitResult.to_dict writes
+    again = parse_config({**doc, "likelihood": {**doc["likelihood"], **record["likelihood"]}})
+    assert again.problem_key() == cfg.problem_key()
+    del doc["likelihood"]["constraints"]
+    assert parse_config(doc).constraints == ("lep_sleptons", "lep_charginos")
+    with pytest.raises(InvalidInput, match=r"likelihood.constraints\[0\].*tau_g2.*vacuum_stability"):
+        parse_config({**doc, "likelihood": {"constraints": ["vacuum"]}})
+    assert "vacuum_stability" not in get_model("lmutau").constraints

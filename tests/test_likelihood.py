@@ -242,3 +242,94 @@ def test_toy_model_with_callable_constraint():
     bad = dataclasses.replace(spec, name="toy_bad", constraints={"c": lambda leptons: Above("other", 1.0)})
     with pytest.raises(InvalidInput, match="named 'c'"):
         constraint_term(bad, "c")
+
+
+# ---------------------------------------------------------------- MSSM vacuum-stability and tau g-2 constraints
+
+
+def _mssm_constraint_point():
+    # light staus (not tachyonic) and large mu tan(beta): the stau vacuum is unstable, the smuon/selectron ones stable
+    return {"tan_beta": 40.0, "mu": 2000.0, "M1": 300.0, "M2": 600.0, "mL1": 300.0, "mL2": 500.0, "mL3": 400.0,
+            "mE1": 300.0, "mE2": 500.0, "mE3": 400.0}
+
+
+def _ehky_bound(m_l, m_r):
+    # arXiv:1309.3065 fit as written in gm2jax/models/mssm/vacuum.py (GeV^2), typed in independently
+    return (1.01e2 * math.sqrt(m_l * m_r) + 1.01e2 * (m_l + 1.03 * m_r) - 2.27e4 + 2.97e6 / (m_l + m_r)
+            - 1.14e8 * (1.0 / m_l**2 + 0.983 / m_r**2))
+
+
+def test_vacuum_stability_term_value_at_a_known_point():
+    from gm2jax.models.mssm.fitting import MODEL as MSSM
+    from gm2jax.sm import SMInputs
+
+    sm = SMInputs.from_convention("pdg")
+    v = _mssm_constraint_point()
+    lik = build_likelihood("wp25_2025", model=MSSM, observables=("a_mu",), constraints=("vacuum_stability",))
+    pred = lik.extend_prediction({"status": jnp.asarray(0)}, v, sm, "none")
+    expected, margins = 0.0, {}
+    for g, lep in enumerate(("e", "mu", "tau"), start=1):
+        # resummation "none": Delta_l = 0, T_l = m_l mu tan(beta); |T_l| regularised as
+        # sqrt(T_l^2 + (1e-8 B)^2) (vacuum.py docstring: 1.5e-10 for the electron here)
+        b, t = _ehky_bound(v[f"mL{g}"], v[f"mE{g}"]), sm.lepton_mass(lep) * v["mu"] * v["tan_beta"]
+        m = math.log(b) - 0.5 * math.log(t**2 + (1e-8 * b) ** 2)
+        margins[lep] = m
+        # margins are float64 closed forms: agreement to rounding (1e-12 relative to |margin| >= 0.5)
+        assert float(pred[f"vacuum_margin_{lep}"]) == pytest.approx(m, rel=1e-12)
+        expected += math.log1p(math.exp(-m / 0.1)) ** 2  # softplus(-margin/width)^2, width 0.1
+    assert margins["tau"] < 0 < margins["mu"] < margins["e"]
+    assert int(pred["status"]) == 0
+    parts = lik.chi2_parts({**pred, "a_mu": jnp.asarray(0.385e-9)})
+    assert float(parts["vacuum_stability"]) == pytest.approx(expected, rel=1e-12)
+
+
+def test_tau_g2_term_value_at_a_known_point():
+    from gm2jax.models.mssm import amu_1l
+    from gm2jax.models.mssm.fitting import MODEL as MSSM, model_params
+    from gm2jax.sm import SMInputs
+
+    sm = SMInputs.from_convention("pdg")
+    v = _mssm_constraint_point()
+    lik = build_likelihood("wp25_2025", model=MSSM, observables=("a_mu",), constraints=("tau_g2",))
+    pred = lik.extend_prediction({"status": jnp.asarray(0), "a_mu": jnp.asarray(0.0)}, v, sm, "none")
+    a_tau = float(amu_1l(model_params(v), sm, "tau").total)
+    assert float(pred["a_tau"]) == a_tau and 0 < abs(a_tau) < 1e-5
+    # DELPHI (hep-ex/0406010): -0.052 < a_tau < 0.013 at 95 % CL; a_tau^SM = 117721(5)e-8
+    centre, half, q = -0.0195, 0.0325, 1.959963984540054**2
+    sigma2 = half**2 / q + 5e-8**2
+    chi2 = float(lik.chi2_parts(pred)["tau_g2"])
+    assert chi2 == pytest.approx((0.00117721 + a_tau - centre) ** 2 / sigma2, rel=1e-12)
+    # on either end of the interval chi^2 is q above its value at the centre
+    for end in (-0.052, 0.013):
+        at_end = float(lik.chi2_parts({**pred, "a_tau": jnp.asarray(end - 0.00117721)})["tau_g2"])
+        assert at_end == pytest.approx(q * half**2 / (half**2 + q * 5e-8**2), rel=1e-12)
+
+
+def test_vacuum_and_tau_terms_gradient_matches_finite_differences():
+    # the vacuum term through its margins in the parameters (Delta_l = 0); the tau term
+    # in Delta a_tau (the a_tau gradient itself is amu_1l's, checked in test_mssm_gradients.py)
+    from gm2jax.models.mssm.fitting import MODEL as MSSM
+    from gm2jax.sm import SMInputs
+
+    sm = SMInputs.from_convention("pdg")
+    vac = build_likelihood("wp25_2025", model=MSSM, observables=(), constraints=("vacuum_stability",))
+    tau = build_likelihood("wp25_2025", model=MSSM, observables=(), constraints=("tau_g2",))
+    names = ("tan_beta", "mu", "mL3", "mE3", "mL1")
+    base = _mssm_constraint_point()
+
+    @jax.jit
+    def chi2(x):
+        v = {**base, **dict(zip(names, x[:-1], strict=True))}
+        pred = vac.extend_prediction({"status": jnp.asarray(0)}, v, sm, "none")
+        return vac.chi2(pred) + tau.chi2({"a_tau": x[-1], "status": jnp.asarray(0)})
+
+    x = jnp.asarray([base[n] for n in names] + [0.01])
+    g = jax.grad(chi2)(x)
+    assert np.all(np.isfinite(g)) and float(chi2(x)) > 1.0 and np.all(g != 0.0)
+    for i in range(len(x)):
+        # central differences, relative step 1e-5: truncation (1e-5)^2 x O(1/width^2 = 100) = 1e-8
+        # relative, rounding 1e-16 x chi2/(1e-5 |x g|) < 1e-9: rel 1e-5 leaves a wide margin
+        h = 1e-5 * abs(float(x[i]))
+        e = jnp.zeros(len(x)).at[i].set(h)
+        fd = (float(chi2(x + e)) - float(chi2(x - e))) / (2 * h)
+        assert float(g[i]) == pytest.approx(fd, rel=1e-5)

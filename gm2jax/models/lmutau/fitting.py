@@ -134,7 +134,7 @@ def predict(values: Mapping, sm, leptons=("e", "mu"), resummation: str = "none")
 
 def _constraints() -> dict:
     """LEP bounds (as the MSSM) plus the Z' limits of :mod:`gm2jax.models.lmutau.limits`."""
-    return {**mssm_fitting.MODEL.constraints, **zprime_constraints()}
+    return {**mssm_fitting.LEP_CONSTRAINTS, **zprime_constraints()}
 
 
 MODEL = ModelSpec(

@@ -111,6 +111,11 @@ FITS = {
 }
 """Fit coefficients (GeV units; UNVERIFIED against the papers, see the module docstring)."""
 
+MARGIN_WIDTH = 0.1
+"""Width w of the ``vacuum_stability`` likelihood wall softplus(-margin/w)^2 (dimensionless, a
+change of |T_l| by ~10 %): the accuracy of the fit (1) -- the tree-level bounce gives
+T_crit/B = 0.906-0.97, ln = -0.10 to -0.03 (module docstring, point (iii))."""
+
 _SOFT_T = 1e-8
 _B_FLOOR = 1e-6
 
@@ -288,6 +293,7 @@ def vacuum_stability_margin(
 
 __all__ = [
     "FITS",
+    "MARGIN_WIDTH",
     "VacuumStabilityResult",
     "effective_trilinear",
     "vacuum_bound",
