@@ -131,7 +131,7 @@ DELTA = {"e": (-8.8e-13, 3.6e-13), "mu": (2.74e-9, 0.73e-9)}
 _CHUNK = 4096  # every batch padded to this size: one compilation per SM convention
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _paper_evaluator(conv):
     """jit(vmap) of rows (tan_beta, mu, M1, M2, msl[3], mse[3]) -> (n, 3, 2) [gm2jax chi0, chi0 with
     g1 = sqrt(5/3) g', chi+-] x (e, mu), and the status of gm2jax's own evaluation."""
@@ -169,7 +169,7 @@ def _rows(tan_beta, mu, M1, M2, msl, mse):
     return np.stack([np.ravel(c) for c in cols], axis=-1)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _k_chargino(conv):
     """(k_e, k_mu): eqs. (12)-(13) chargino parts / ours at BP-1."""
     a = _evaluate(conv, _rows(BP1["tan_beta"], BP1["mu"], BP1["M1"], BP1["M2"], SLEPTONS["msl"], SLEPTONS["mse"]))[0]
@@ -300,7 +300,7 @@ def test_fig1_window_not_bp1_and_reconstructed(conv):
     bp1 = _rows(60.0, 1700.0, -180.0, 170.0, (200.0, 200.0, 2000.0), (200.0, m, 2000.0))
     at2000 = m == 2000.0
     for paper in (True, False):
-        pulls, chi0, _ = _pulls(conv, bp1, paper)
+        pulls, _, _ = _pulls(conv, bp1, paper)
         assert np.all(np.diff(pulls["mu"]) > 0)
         window = m[np.abs(pulls["mu"]) < 1]
         assert window.min() > 1100.0 and window.max() == m[-1]
