@@ -16,6 +16,13 @@ normal, (-inf, inf)          u                                          0
 The fit minimises in ``u``; NUTS samples :func:`prior_distribution` (numpyro's own bijection
 to the unconstrained space); both use the same normalised prior density.
 
+Signed parameters behind a wall (:class:`HalfRange`): a parameter whose range contains 0 but
+whose likelihood forbids a strip |x| < gap (the LEP chargino bound at mu, M2 ~ 0 of the MSSM)
+is sampled one sign at a time, x = s (gap + (h_s - gap) sigmoid(u)) with h_+ = hi, h_- = -lo,
+so that the wall sits at the far end of u (x - gap ~ (h_s - gap) e^u) instead of in a
+0.002-wide band of the sigmoid of the full range (:mod:`gm2jax.sectors`).  The sign ``s`` is
+a traced value, so one compiled potential serves every sign sector.
+
 Example:
     >>> p = param_spec("mu", -400.0, -80.0, "uniform")
     >>> p.bijection.kind, round(float(p.bijection.forward(0.0)), 6)
@@ -32,7 +39,7 @@ import jax.numpy as jnp
 import numpyro.distributions as dist
 from jax.scipy.special import ndtr, ndtri
 
-__all__ = ["PRIORS", "Bijection", "ParamSpec", "bijection_for", "param_spec", "prior_distribution"]
+__all__ = ["PRIORS", "Bijection", "HalfRange", "ParamSpec", "bijection_for", "param_spec", "prior_distribution"]
 
 PRIORS = ("uniform", "loguniform", "normal")
 """Prior names a configuration may use."""
@@ -185,3 +192,52 @@ def prior_distribution(p: ParamSpec):
     return dist.TruncatedNormal(
         p.mean, p.sigma, low=None if math.isinf(p.lo) else p.lo, high=None if math.isinf(p.hi) else p.hi
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class HalfRange:
+    """One sign of a parameter's range beyond a gap: |x| in (gap, h_s), sign s = +1 or -1.
+
+    x = s (gap + (h_s - gap) sigmoid(u)), h_+ = hi, h_- = -lo; ``sign`` may be a traced array.
+    The prior density stays the full range's (:meth:`ParamSpec.log_prior`), so the evidence of
+    a sector is its share of the full posterior's; :meth:`log_prior_mass` is the prior
+    probability of the half range under the full prior (uniform priors).
+
+    Attributes:
+        lo, hi: the full range (lo < -gap < 0 < gap < hi).
+        gap: half-width of the excluded strip around 0.
+
+    Example:
+        >>> h = HalfRange(-2000.0, 2000.0, 85.0)
+        >>> round(float(h.forward(0.0, -1.0)), 3), round(h.log_prior_mass(1.0), 6)
+        (-1042.5, -0.736577)
+    """
+
+    lo: float
+    hi: float
+    gap: float
+
+    def __post_init__(self):
+        if not (self.lo < -self.gap < 0.0 < self.gap < self.hi):
+            raise ValueError(f"HalfRange: need lo < -gap < 0 < gap < hi (got lo={self.lo}, hi={self.hi}, gap={self.gap})")
+
+    def _width(self, sign):
+        return jnp.where(jnp.asarray(sign) > 0, self.hi, -self.lo) - self.gap
+
+    def forward(self, u, sign):
+        """Physical value x(u) on the side ``sign``."""
+        return jnp.asarray(sign) * (self.gap + self._width(sign) * jax.nn.sigmoid(u))
+
+    def inverse(self, x, sign):
+        """u(x) for x strictly inside the half range of ``sign``."""
+        t = (jnp.abs(x) - self.gap) / self._width(sign)
+        return jnp.log(t) - jnp.log1p(-t)
+
+    def log_det_jacobian(self, u, sign):
+        """ln |dx/du| at u."""
+        return jnp.log(self._width(sign)) + _log_sigmoid(u) + _log_sigmoid(-u)
+
+    def log_prior_mass(self, sign: float) -> float:
+        """ln P(x in the half range of ``sign``) under the uniform prior on [lo, hi]."""
+        width = self.hi - self.gap if sign > 0 else -self.lo - self.gap
+        return math.log(width / (self.hi - self.lo))
