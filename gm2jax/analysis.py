@@ -36,7 +36,7 @@ import numpy as np
 
 from gm2jax import curvature
 from gm2jax.errors import InvalidInput
-from gm2jax.fit import adam_run
+from gm2jax.fit import adam_run, lbfgs_run
 from gm2jax.problem import Problem
 from gm2jax.sensitivity import (
     BoundResult,
@@ -157,8 +157,9 @@ def find_modes(
     clip_norm: float = 10.0,
     polish_steps: int = 20,
     seed: int = 0,
+    optimizer: str = "adam",
 ) -> tuple[list[Mode], dict]:
-    """Every sign-pattern mode of the chi^2 (multi-start Adam + Newton polish).
+    """Every sign-pattern mode of the chi^2 (multi-start Adam or L-BFGS + Newton polish).
 
     ``starts_per_pattern`` prior starts in each of the 2^k sign patterns of ``sign_params``; all
     starts run at once (vmap).  Each final point is labelled by its sign pattern (a start may
@@ -169,20 +170,32 @@ def find_modes(
         problem: the fit problem.
         sign_params: free parameters whose sign labels the modes (ranges must contain 0).
         starts_per_pattern: starts per sign pattern.
-        steps: Adam steps.
+        steps: Adam steps (L-BFGS: maximum iterations).
         learning_rate, clip_norm: Adam settings (as ``[fit]``).
-        polish_steps: Newton iterations per mode.
+        polish_steps: Newton iterations per mode (0: none; the autodiff Hessian is then never
+            compiled -- L-BFGS ends at |grad| < 1e-7 already).
         seed: PRNG seed of the starts.
+        optimizer: ``"adam"`` (:func:`gm2jax.fit.adam_run`) or ``"lbfgs"`` (optax L-BFGS with
+            zoom line search and exact gradients, :func:`gm2jax.fit.lbfgs_run`).
 
     Returns:
-        (modes sorted by chi^2, info dict with ``evaluations`` (value+gradient calls of Adam),
-        ``hessian_evaluations``, ``final_chi2`` per start, ``starts_x``).
+        (modes sorted by chi^2, info dict with ``evaluations`` (value+gradient calls of the
+        optimiser, summed over starts), ``hessian_evaluations``, ``final_chi2`` per start,
+        ``starts_x``; L-BFGS adds ``run``, the :class:`gm2jax.fit.LbfgsRun`).
     """
+    if optimizer not in ("adam", "lbfgs"):
+        raise InvalidInput(f"find_modes: optimizer={optimizer!r}; use 'adam' or 'lbfgs'")
     with jax.enable_x64(True):
         sign_params = tuple(n for n in sign_params if n in problem.names)
         x0, _ = _sign_starts(problem, jax.random.key(seed), starts_per_pattern, sign_params)
         u0 = jax.vmap(problem.to_unconstrained)(jnp.asarray(x0))
-        bu, bl = adam_run(problem.chi2_u, u0, steps=steps, learning_rate=learning_rate, clip_norm=clip_norm)
+        run = None
+        if optimizer == "lbfgs":
+            run = lbfgs_run(problem.chi2_u, u0, steps=steps)
+            bu, bl, n_opt = run.u, run.loss, int(run.evaluations[-1].sum())
+        else:
+            bu, bl = adam_run(problem.chi2_u, u0, steps=steps, learning_rate=learning_rate, clip_norm=clip_norm)
+            n_opt = int(steps * len(u0))
         idx = [problem.names.index(n) for n in sign_params]
         xf = np.asarray(jax.vmap(problem.from_unconstrained)(jnp.asarray(bu)))
         groups: dict = {}
@@ -191,19 +204,25 @@ def find_modes(
                 continue
             pat = tuple(int(np.sign(xf[k, i])) for i in idx)
             groups.setdefault(pat, []).append(k)
-        vgh = _vgh(problem.chi2_u)
+        vgh = _vgh(problem.chi2_u) if polish_steps else None
+        grad = None if polish_steps else jax.jit(jax.grad(problem.chi2_u))
         modes, n_hess = [], 0
         for pat, ks in groups.items():
             k = min(ks, key=lambda j: bl[j])
-            u, val, g, _, ne = newton_polish(problem.chi2_u, bu[k], steps=polish_steps, vgh=vgh)
-            n_hess += ne
+            if polish_steps:
+                u, val, g, _, ne = newton_polish(problem.chi2_u, bu[k], steps=polish_steps, vgh=vgh)
+                n_hess += ne
+            else:
+                u, val, g = bu[k], float(bl[k]), np.asarray(grad(jnp.asarray(bu[k])))
             x = np.asarray(problem.from_unconstrained(jnp.asarray(u)))
             signs_now = tuple(int(np.sign(x[i])) for i in idx)
             if signs_now != pat:  # the polish crossed a boundary: keep the unpolished point
                 u, x, val = bu[k], xf[k], float(bl[k])
             modes.append(Mode(dict(zip(sign_params, pat, strict=True)), x, np.asarray(u), float(val), len(ks), float(np.linalg.norm(g))))
         modes.sort(key=lambda m: m.chi2)
-        info = {"evaluations": int(steps * len(u0)), "hessian_evaluations": n_hess, "final_chi2": bl, "starts_x": x0}
+        info = {"evaluations": n_opt, "hessian_evaluations": n_hess, "final_chi2": bl, "starts_x": x0}
+        if run is not None:
+            info["run"] = run
         return modes, info
 
 

@@ -30,7 +30,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from gm2jax import curvature
-from gm2jax.fit import adam_run
+from gm2jax.errors import InvalidInput
+from gm2jax.fit import adam_run, lbfgs_run
 from gm2jax.likelihood import delta_chi2_quantile
 from gm2jax.problem import Problem
 
@@ -173,6 +174,7 @@ def profile_quantity(
     steps: int = 600,
     learning_rate: float = 0.05,
     polish_steps: int = 10,
+    optimizer: str = "adam",
 ) -> ProfileResult:
     """Profile chi^2 of a derived quantity q: min over u of chi^2(u) + ((q(u) - q0)/(rel_width q0))^2.
 
@@ -186,9 +188,14 @@ def profile_quantity(
         u_starts: starting points (unconstrained), shape (k, d).
         chi2_min: global chi^2 minimum (default: the smallest of the profile).
         rel_width: penalty width relative to |q0|.
-        steps, learning_rate: Adam settings.
-        polish_steps: damped Newton iterations per point after Adam (0: none).
+        steps, learning_rate: Adam settings (L-BFGS: ``steps`` = maximum iterations).
+        polish_steps: damped Newton iterations per point after the optimiser (0: none).
+        optimizer: ``"adam"`` (:func:`gm2jax.fit.adam_run`) or ``"lbfgs"`` (optax L-BFGS, zoom
+            line search, exact gradients: :func:`gm2jax.fit.lbfgs_run`; evaluations counted per
+            line-search trial).
     """
+    if optimizer not in ("adam", "lbfgs"):
+        raise InvalidInput(f"profile_quantity: optimizer={optimizer!r}; use 'adam' or 'lbfgs'")
     with jax.enable_x64(True):
         q = quantity_fn(problem, quantity)
         grid = np.asarray(grid, dtype=float)
@@ -202,9 +209,12 @@ def profile_quantity(
             return problem.chi2_u(u) + ((q(u) - t) / (rel_width * jnp.abs(t))) ** 2
 
         z0 = np.concatenate([starts, targets[:, None]], axis=1)
-        bz, _ = adam_run(loss, z0, steps=steps, learning_rate=learning_rate)
-        bz = np.array(bz)
-        n_eval = steps * m * k
+        if optimizer == "lbfgs":
+            run = lbfgs_run(loss, z0, steps=steps)
+            bz, n_eval = np.array(run.u), int(run.evaluations[-1].sum())
+        else:
+            bz, _ = adam_run(loss, z0, steps=steps, learning_rate=learning_rate)
+            bz, n_eval = np.array(bz), steps * m * k
         if polish_steps:
             vgh = curvature.value_grad_hessian(loss)
             for j in range(len(bz)):

@@ -96,6 +96,24 @@ def test_modes_every_sign_pattern_and_the_global_minimum(problem, modes):
     assert info["evaluations"] == 800 * 6 * 4
 
 
+def test_modes_with_lbfgs_reach_the_same_minima_without_newton(problem):
+    # optax L-BFGS (zoom line search, exact gradients), no Newton polish: the mirror modes at the
+    # independent scipy minimum; evaluations = per-start line-search trials + 1, far below Adam's
+    ms, info = an.find_modes(problem, sign_params=("mu", "M2"), starts_per_pattern=6, steps=200, seed=0,
+                             optimizer="lbfgs", polish_steps=0)
+    ref, _ = _chi2_min_ref()
+    best = [m for m in ms if tuple(m.signs.values()) in {(1, 1), (-1, -1)}]
+    assert len(best) == 2 and info["hessian_evaluations"] == 0
+    for m in best:
+        assert m.chi2 == pytest.approx(ref, rel=1e-8, abs=1e-10)
+    run = info["run"]
+    assert info["evaluations"] == int(run.evaluations[-1].sum()) < 800 * 6 * 4 / 10
+    assert np.all(np.diff(run.history, axis=0) <= 0) and np.all(np.diff(run.evaluations, axis=0) >= 0)
+    assert np.all(run.evaluations[-1] >= run.iterations + 1)
+    with pytest.raises(Exception, match="optimizer"):
+        an.find_modes(problem, optimizer="bfgs")
+
+
 def test_laplace_hessian_matches_finite_differences(problem, modes):
     m = modes[0][0]
     lap = an.laplace(problem, m.u)
@@ -195,6 +213,11 @@ def test_profile_of_derived_mass(problem, modes):
     ref = np.array([_profile_mu(v / K_CH) for v in p.value])
     np.testing.assert_allclose(p.chi2, ref, rtol=1e-4, atol=1e-4)
     assert np.all(p.delta_chi2 >= -1e-9)
+    q = an.profile_quantity(problem, "m_chargino_1", grid, np.array([m.u for m in ms]), chi2_min=ms[0].chi2,
+                            optimizer="lbfgs", steps=200, polish_steps=0)
+    np.testing.assert_allclose(q.value, grid, rtol=5e-3)
+    np.testing.assert_allclose(q.chi2, np.array([_profile_mu(v / K_CH) for v in q.value]), rtol=1e-4, atol=1e-4)
+    assert 0 < q.evaluations < p.evaluations
 
 
 def test_vacuum_stability_term_on_the_mssm_problem():
