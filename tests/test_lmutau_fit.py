@@ -1,6 +1,7 @@
 """Fit registration of the lmutau model and short fits of fits/lmutau_*.toml (seed 002, arXiv:2011.05083)."""
 
 import pathlib
+import re
 
 import jax
 import jax.numpy as jnp
@@ -66,7 +67,9 @@ def test_predict_keys_and_kinetic_mixing():
     assert float(out["eps_kin"]) / lep_only == pytest.approx(expected, rel=2e-3, abs=0)
 
 
-def _check_fit(res):
+def _check_fit(res, lhc_smuon=True):
+    """Both anomalies, LEP and Z' limits, and seed Table 2.  ``lhc_smuon=False``: the config has no LHC
+    slepton limit, so Table 2's smuon > 605 GeV and g_X >= 3.76e-4 (which follow from it) are not asserted."""
     cfg = res.config
     parts = res.chi2_parts
     chi2_gm2 = parts["a_e"] + parts["a_mu"]
@@ -88,8 +91,12 @@ def _check_fit(res):
     # Seed 002 Table 2, the ranges of the points explaining both anomalies, at half a unit of the last
     # printed digit: chi1^0 < 400, selectron < 385, smuon > 605 GeV (the seed: the smuon must be heavy to
     # suppress the negative SUSY part of a_mu), M_Z' 10 - 210 MeV, g_X (3.76 - 10) x 1e-4
-    assert pred["m_neutralino_1"] < 400.5 and pred["m_slepton_e"] < 385.5 and pred["m_slepton_mu"] > 604.5
-    assert 9.5e-3 < pred["M_Zp"] < 0.215 and 3.755e-4 < pred["g_X"] < 10.5e-4
+    assert pred["m_neutralino_1"] < 400.5 and pred["m_slepton_e"] < 385.5
+    assert 9.5e-3 < pred["M_Zp"] < 0.215
+    if lhc_smuon:
+        assert pred["m_slepton_mu"] > 604.5 and 3.755e-4 < pred["g_X"] < 10.5e-4
+    else:
+        assert pred["g_X"] < 10.5e-4
 
 
 def test_short_fit_explains_both_anomalies():
@@ -99,7 +106,24 @@ def test_short_fit_explains_both_anomalies():
 
 
 @pytest.mark.slow
-def test_scan_config_fit():
-    """fits/lmutau_scan.toml (full seed ranges), 16 starts x 800 steps."""
+def test_scan_config_fit(tmp_path):
+    """fits/lmutau_scan.toml (full seed ranges), 16 starts x 800 steps, without and with the seed's smuon bound.
+
+    Not reproduced at the full ranges: Table 2's smuon > 605 GeV.  The config has no LHC slepton limit (its
+    header says so) and its best fit is an MSSM-only solution (measured: m_smuon = 110 GeV with a heavy L and a
+    light R smuon, arXiv:1908.03607's mechanism; g_X = 2.4e-4, a_mu^Z' = 1.25e-10, 4.5 % of Delta a_mu).
+    The cause, demonstrated: with the LHC bound imposed as the seed states it (smuon soft masses >= 605 GeV)
+    the best fit needs the Z' and lands inside every Table 2 range, g_X >= 3.76e-4 included.
+    """
     res = run_fit(FITS / "lmutau_scan.toml", hessian=False, profiles=False, starts=16, steps=800)
-    _check_fit(res)  # includes Table 2: selectron < 385 GeV, smuon > 605 GeV, ...
+    _check_fit(res, lhc_smuon=False)
+    pred = res.predictions
+    # the documented difference: a smuon below Table 2's bound, a_mu carried by the MSSM, not the Z'
+    assert pred["m_slepton_mu"] < 604.5 and pred["a_mu_zprime"] < 0.5 * res.config.dataset["a_mu"].value
+    text = (FITS / "lmutau_scan.toml").read_text()
+    for name in ("mL2", "mE2"):
+        text, n = re.subn(rf"(\[parameters\.{name}\][^\n]*\nrange = )\[100\.0, 1000\.0\]", r"\g<1>[605.0, 1000.0]", text)
+        assert n == 1, name
+    (tmp_path / "lmutau_scan_heavy_smuon.toml").write_text(text)
+    heavy = run_fit(tmp_path / "lmutau_scan_heavy_smuon.toml", hessian=False, profiles=False, starts=16, steps=800)
+    _check_fit(heavy)  # Table 2 in full: smuon > 605 GeV, g_X (3.76 - 10) x 1e-4, ...
