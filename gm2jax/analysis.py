@@ -36,7 +36,8 @@ import numpy as np
 
 from gm2jax import curvature
 from gm2jax.errors import InvalidInput
-from gm2jax.fit import adam_run, lbfgs_run
+from gm2jax.fit import adam_run
+from gm2jax.lbfgs import lbfgs_run
 from gm2jax.problem import Problem
 from gm2jax.sensitivity import (
     BoundResult,
@@ -176,12 +177,12 @@ def find_modes(
             compiled -- L-BFGS ends at |grad| < 1e-7 already).
         seed: PRNG seed of the starts.
         optimizer: ``"adam"`` (:func:`gm2jax.fit.adam_run`) or ``"lbfgs"`` (optax L-BFGS with
-            zoom line search and exact gradients, :func:`gm2jax.fit.lbfgs_run`).
+            zoom line search and exact gradients, :func:`gm2jax.lbfgs.lbfgs_run`).
 
     Returns:
         (modes sorted by chi^2, info dict with ``evaluations`` (value+gradient calls of the
         optimiser, summed over starts), ``hessian_evaluations``, ``final_chi2`` per start,
-        ``starts_x``; L-BFGS adds ``run``, the :class:`gm2jax.fit.LbfgsRun`).
+        ``starts_x``; L-BFGS adds ``run``, the :class:`gm2jax.lbfgs.LbfgsRun`).
     """
     if optimizer not in ("adam", "lbfgs"):
         raise InvalidInput(f"find_modes: optimizer={optimizer!r}; use 'adam' or 'lbfgs'")

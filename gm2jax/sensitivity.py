@@ -31,7 +31,8 @@ import numpy as np
 
 from gm2jax import curvature
 from gm2jax.errors import InvalidInput
-from gm2jax.fit import adam_run, lbfgs_run
+from gm2jax.fit import adam_run
+from gm2jax.lbfgs import lbfgs_run
 from gm2jax.likelihood import delta_chi2_quantile
 from gm2jax.problem import Problem
 
@@ -191,7 +192,7 @@ def profile_quantity(
         steps, learning_rate: Adam settings (L-BFGS: ``steps`` = maximum iterations).
         polish_steps: damped Newton iterations per point after the optimiser (0: none).
         optimizer: ``"adam"`` (:func:`gm2jax.fit.adam_run`) or ``"lbfgs"`` (optax L-BFGS, zoom
-            line search, exact gradients: :func:`gm2jax.fit.lbfgs_run`; evaluations counted per
+            line search, exact gradients: :func:`gm2jax.lbfgs.lbfgs_run`; evaluations counted per
             line-search trial).
     """
     if optimizer not in ("adam", "lbfgs"):

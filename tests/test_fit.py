@@ -137,9 +137,9 @@ def test_lbfgs_optimizer():
 
 
 def test_lbfgs_run_counts_every_evaluation_and_converges():
-    """fit.lbfgs_run (optax L-BFGS, zoom line search): Rosenbrock minimum from every start, and the
+    """lbfgs.lbfgs_run (optax L-BFGS, zoom line search): Rosenbrock minimum from every start, and the
     evaluation count equals the number of loss evaluations, counted by a host callback."""
-    from gm2jax.fit import lbfgs_run
+    from gm2jax.lbfgs import lbfgs_run
 
     calls = []
 
