@@ -315,3 +315,55 @@ def test_fig1_window_not_bp1_and_reconstructed(conv):
     assert abs(re_p) < 1.0 < abs(re_g)
     # the reconstructed point lies where Fig. 2 (left) puts both within 1 sigma: M2 < 180 GeV, mu ~ 1 TeV
     assert 100.0 < m2_p < 180.0 and 1000.0 / 1.5 < mu_p < 1500.0
+
+
+def _higgs_rows(tan_beta, mu, M2, M1, m_sl, m_h):
+    """Sec. 4 (eq. (15)): m_L1 = m_E1 = m_sl, smuon soft masses^2 = m_sl^2 + m_H^2, third generation decoupled."""
+    m_smu = np.sqrt(np.asarray(m_sl) ** 2 + np.asarray(m_h) ** 2)
+    return _rows(tan_beta, mu, M1, M2, (m_sl, m_smu, 3000.0), (m_sl, m_smu, 3000.0))
+
+
+def _both_within_1(conv, rows, paper):
+    pulls = _pulls(conv, rows, paper)[0]
+    return (np.abs(pulls["e"]) < 1) & (np.abs(pulls["mu"]) < 1), (np.abs(pulls["e"]) < 2) & (np.abs(pulls["mu"]) < 2)
+
+
+def test_fig5_and_higgs_mediation_tan_beta_paper_convention():
+    """Fig. 5 and the text of Sec. 4 (tan(beta) = 60 unless scanned; GM2Calc couplings, whose chargino factor
+    is the closest to 1; the pdg ones differ by < 2 % in k_c, test_chargino_normalisation_is_one_factor).
+
+    Paper vs measured, paper's convention | gm2jax's:
+
+    * Fig. 5 left (m_H = 700 GeV, M1 = -(M2 - 20 GeV), M2 = m_L = m_R): M2 max at 1 sigma [2 sigma] "150 (250)"
+      GeV: 150 [244] | 124 [212]; mu at 1 sigma "around 400-800" GeV: 420-780 | 580-800.
+      Tolerance: half a unit of the printed tens (5 GeV) + the grid step (2 GeV in M2); for mu one significant
+      digit (50 GeV) + the grid step (20 GeV).
+    * Fig. 5 right (M2 = m_L = m_R = 110 GeV, M1 = -90 GeV): m_H "below 1 TeV" at 1 sigma: 920 | 780 (both hold).
+    * "even for the selectron and wino masses equal to 110 GeV, tan(beta) has to be above 40", read at Fig. 5's
+      m_H = 700 GeV: smallest tan(beta) at 1 sigma 43 | 53.5.  Tolerance: half a unit of the one printed digit
+      (5) + the figure-reading resolution of test_fig3 (1.8) + the grid step (0.5).
+    """
+    conv = "gm2calc"
+    got = {}
+    mu, m2 = (x.ravel() for x in np.meshgrid(np.arange(100.0, 2000.1, 20.0), np.arange(100.0, 400.1, 2.0), indexing="ij"))
+    for paper in (True, False):
+        b1, b2 = _both_within_1(conv, _higgs_rows(60.0, mu, m2, -(m2 - 20.0), m2, 700.0), paper)
+        got[paper, "5l"] = (m2[b1].max(), m2[b2].max(), mu[b1].min(), mu[b1].max())
+    mu, mh = (x.ravel() for x in np.meshgrid(np.arange(100.0, 2000.1, 20.0), np.arange(100.0, 2000.1, 20.0), indexing="ij"))
+    for paper in (True, False):
+        b1, _ = _both_within_1(conv, _higgs_rows(60.0, mu, 110.0, -90.0, 110.0, mh), paper)
+        got[paper, "5r"] = mh[b1].max()
+    mu, tb = (x.ravel() for x in np.meshgrid(np.arange(100.0, 2000.1, 10.0), np.arange(20.0, 60.1, 0.5), indexing="ij"))
+    for paper in (True, False):
+        b1, _ = _both_within_1(conv, _higgs_rows(tb, mu, 110.0, -90.0, 110.0, 700.0), paper)
+        got[paper, "tb"] = tb[b1].min()
+    print("Sec. 4 / Fig. 5 (paper's convention, gm2jax's):", {k: v for k, v in got.items()})
+    m2_1, m2_2, mu_lo, mu_hi = got[True, "5l"]
+    assert abs(m2_1 - 150.0) <= 5.0 + 2.0 and abs(m2_2 - 250.0) <= 5.0 + 2.0
+    assert abs(mu_lo - 400.0) <= 50.0 + 20.0 and abs(mu_hi - 800.0) <= 50.0 + 20.0
+    assert got[True, "5r"] < 1000.0 and got[False, "5r"] < 1000.0
+    assert abs(got[True, "tb"] - 40.0) <= 5.0 + 1.8 + 0.5
+    # gm2jax's convention misses the M2 reach, the lower end of mu and the tan(beta) bound
+    m2_1, m2_2, mu_lo, _ = got[False, "5l"]
+    assert 150.0 - m2_1 > 5.0 + 2.0 and 250.0 - m2_2 > 5.0 + 2.0 and mu_lo - 400.0 > 50.0 + 20.0
+    assert got[False, "tb"] - 40.0 > 5.0 + 1.8 + 0.5
