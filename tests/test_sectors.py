@@ -86,7 +86,7 @@ def _toy_exact_log_z(sign: float) -> float:
 
 def test_sector_nuts_weights_and_convergence_on_a_walled_toy():
     prob = _ToyProblem()
-    res = run_nuts_sectors(prob, {"a": 0.5}, chains_per_sector=4, warmup=200, samples=400, max_tree_depth=5,
+    res = run_nuts_sectors(prob, {"a": 0.5}, chains_per_sector=4, warmup=150, samples=400, max_tree_depth=5,
                            reference_draws=4000, seed=3)
     assert res.labels == ["a+", "a-"]
     assert np.all(res.x[0, ..., 0] > 0.5) and np.all(res.x[1, ..., 0] < -0.5)
