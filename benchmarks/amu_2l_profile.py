@@ -46,6 +46,7 @@ def main() -> None:
     from gm2jax.models.mssm import amu_2l_photonic as ph
     from gm2jax.models.mssm import one_loop as a1
     from gm2jax.models.mssm import sfermions as sf
+    from gm2jax.models.mssm import spectrum as spm
     from gm2jax.sm import couplings
 
     sm = SMInputs.from_convention("gm2calc")
@@ -72,6 +73,13 @@ def main() -> None:
         t = third(q)
         return fsf.amu_2l_fsf(q, couplings(sm), "mu", m_l, t.y_t, t.y_b, t.y_tau, 0.0)
 
+    def shared_neutralino(q):
+        # what amu_parts evaluates: both neutralino sums from one diagonalisation
+        cc = couplings(sm)
+        y = spm.yukawa(cc, q.tan_beta, m_l)
+        a, b = ph.neutralino_sums(spm.neutralino_matrix(q, cc), spm.slepton_matrix(q, cc, "mu", m_l), cc, y, m_l, sm.alpha_0, q.Q)
+        return a + b
+
     pieces = [
         ("1L neutralino", lambda q: a1.amu_1l_neutralino(q, couplings(sm), "mu", m_l, 0.0)),
         ("1L chargino", lambda q: a1.amu_1l_chargino(q, couplings(sm), "mu", m_l, 0.0)),
@@ -79,6 +87,7 @@ def main() -> None:
         ("2L fsf (incl. third gen.)", fsf_piece),
         ("2L photonic chargino", lambda q: ph.amu_2l_photonic_chargino(q, couplings(sm), "mu", m_l, 0.0, alpha_0=sm.alpha_0)),
         ("2L photonic neutralino", lambda q: ph.amu_2l_photonic_neutralino(q, couplings(sm), "mu", m_l, 0.0, alpha_0=sm.alpha_0)),
+        ("1L + 2L photonic neutralino (shared eigh)", shared_neutralino),
         ("2L Barr-Zee sfermion (incl. third gen.)", lambda q: bz.amu_2l_barr_zee_sfermion(q, couplings(sm), m_l, third(q), 0.0)),
         ("2L Barr-Zee chargino", lambda q: bz.amu_2l_barr_zee_chargino(q, couplings(sm), m_l, 0.0)),
         ("amu_parts total (1L+2L, status, resummed)", lambda q: a2.amu_parts(q, sm, "mu", 2, "gm2calc").total),

@@ -98,6 +98,7 @@ __all__ = [
     "zprime_loop",
     "amu_zprime",
     "divided_difference",
+    "per_entry",
     "F3C",
     "F4C",
     "F3N",
@@ -1095,6 +1096,46 @@ def divided_difference(f, x, y, *args, rtol: float = 0.1):
     return jnp.where(near, quad, naive)
 
 
+#: :func:`per_entry` evaluates arrays of at most this many entries one entry at a time.
+PER_ENTRY_MAX = 16
+
+
+def per_entry(f, *args, max_entries: int = PER_ENTRY_MAX):
+    r"""``f(*args)`` for an elementwise ``f``, evaluated entry by entry on small arrays.
+
+    Under ``jax.vmap`` every per-point array gets the batch as its leading (major) axis, and
+    XLA's CPU backend vectorises the innermost axis: on per-point shapes such as (2, 2) or (4, 2)
+    a loop function costs 2-4 times its flat-batch cost per entry (measured with ``f_sferm``:
+    flat 55 ns, (3, 2, 2) per point 105-180 ns per entry), while one call per entry works on
+    batch-shaped arrays.  The per-point value of the two-loop MSSM a_mu (Barr-Zee sfermion
+    piece) went from 1.5 to 0.85 us.  Arrays larger than ``max_entries`` (e.g. the quadrature
+    nodes of derivative rules) are passed to ``f`` whole, so the program size stays bounded.
+
+    Args:
+        f: elementwise callable of ``len(args)`` arrays, returning an array or a tuple of arrays.
+        *args: arrays, broadcast together.
+        max_entries: largest broadcast size evaluated entry by entry (static).
+
+    Returns:
+        ``f(*args)`` (same values, same shape, a tuple if ``f`` returns one).
+
+    Example:
+        >>> import numpy as np
+        >>> bool(np.allclose(per_entry(F1N, np.array([[0.5, 2.0]])), F1N(np.array([[0.5, 2.0]]))))
+        True
+    """
+    args = jnp.broadcast_arrays(*(_asfloat(a) for a in args))
+    shape = args[0].shape
+    size = math.prod(shape)
+    if size <= 1 or size > max_entries:
+        return f(*args)
+    flat = [a.reshape(-1) for a in args]
+    outs = [f(*(a[i] for a in flat)) for i in range(size)]
+    if isinstance(outs[0], tuple):
+        return tuple(jnp.stack([o[j] for o in outs]).reshape(shape) for j in range(len(outs[0])))
+    return jnp.stack(outs).reshape(shape)
+
+
 # ----------------------------------------------------------------------------------------
 # 7. two-loop photonic functions F3C, F4C, F3N, F4N of arXiv:1003.5820  (section owner: B2)
 # ----------------------------------------------------------------------------------------
@@ -1423,6 +1464,21 @@ def _bz_large(kind: str, z):
     return _horner(al, u) * jnp.log(z) + _horner(be, u)
 
 
+_N_LI2_B = 8  # Li2 Bernoulli series terms: |t| <= 0.33 -> tail ~ 2 (0.33/2pi)^18 < 1e-22 relative to t
+# Li2(1 - e^-t) = t - t^2/4 + t sum_{k>=1} B_2k t^2k/(2k+1)!  (exact rationals, alternating signs)
+_LI2_B = [float((-1) ** (k + 1) * bk / math.factorial(2 * k + 1)) for k, bk in enumerate(_bernoulli_abs(_N_LI2_B), start=1)]
+
+
+def _li2_one_minus_log(t):
+    """Li2(1 - x) with t = -ln x, for |t| <= 0.33 (x in [0.72, 1.39]): the Bernoulli series.
+
+    Replaces ``spence`` (22 ns per entry, piecewise rational with several branches evaluated under
+    ``where``) in the z < 1/4 branch of f_PS, where t = ln((1 + y)/2) lies in (-0.324, 0]: ~4 ns.
+    """
+    t2 = t * t
+    return t - 0.25 * t2 + t * t2 * _horner(_LI2_B, t2)
+
+
 def _clausen2(t):
     """Cl2(t) for 0 < t < 2 pi (series; exact t - t ln t leading terms)."""
     return t - t * jnp.log(t) + t**3 * _horner(_CL2_COEF, t * t)
@@ -1439,7 +1495,8 @@ def _f_ps_small_large(z):
     # formula Li2(1/u) = -Li2(u) - pi^2/6 - ln^2(-u)/2 it is 2 Li2(u) + pi^2/6 + ln^2(-u)/2, u = 1 - a
     # (one Li2 instead of two; -u = (1 - y)/(1 + y) = 4z/(1 + y)^2 avoids the cancellation in 1 - y)
     lnu = jnp.log(4.0 * zl / (1.0 + y) ** 2)
-    f_lo = 2.0 * zl / y * (2.0 * _li2_one_minus(2.0 / (1.0 + y)) + math.pi**2 / 6.0 + 0.5 * lnu**2)
+    li2 = _li2_one_minus_log(jnp.log(0.5 * (1.0 + y)))  # Li2(1 - a), a = 2/(1 + y), -ln a = ln((1 + y)/2)
+    f_lo = 2.0 * zl / y * (2.0 * li2 + math.pi**2 / 6.0 + 0.5 * lnu**2)
     # z > 1/4: Clausen form
     zh = jnp.where(hi, z, 1.0)
     yh = jnp.sqrt(4.0 * zh - 1.0)

@@ -56,17 +56,17 @@ from gm2jax.models.mssm.one_loop import (
     raise_on_status,
     _safe_params,
     amu_1l_chargino,
-    amu_1l_neutralino,
     lepton_setup,
 )
 from gm2jax.models.mssm import higgs, sfermions
 from gm2jax.models.mssm.amu_2l_barr_zee import amu_2l_barr_zee_chargino, amu_2l_barr_zee_sfermion
 from gm2jax.models.mssm.amu_2l_fsf import amu_2l_fsf_terms
-from gm2jax.models.mssm.amu_2l_photonic import amu_2l_photonic_chargino, amu_2l_photonic_neutralino
+from gm2jax.models.mssm import spectrum as sp
+from gm2jax.models.mssm.amu_2l_photonic import amu_2l_photonic_chargino, neutralino_sums
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.models.mssm.threshold import SPECTRA
 from gm2jax.models.mssm.uncertainty import uncertainty as _uncertainty
-from gm2jax.sm import Couplings, SMInputs, lepton_index
+from gm2jax.sm import Couplings, SMInputs, lepton_index, sm_status
 
 PIECES = ("fsf", "photonic_chargino", "photonic_neutralino", "barr_zee_sfermion", "barr_zee_chargino")
 """Names of the five two-loop pieces, in GM2Calc's order; ``two_loop`` is their sum."""
@@ -122,9 +122,11 @@ class AmuResult2L(eqx.Module):
         return {k: getattr(self, k) for k in PIECES}
 
 
-def two_loop_status(p: MSSMParams, sm: SMInputs, c: Couplings, resummation: str | None):
-    """Status bits beyond one loop (sfermion sector, Higgs sector, SM inputs) for any lepton."""
-    third = sfermions.third_generation(p, sm, c, resummation)
+def two_loop_status(p: MSSMParams, sm: SMInputs, c: Couplings, resummation: str | None, third=None):
+    """Status bits beyond one loop (sfermion sector, Higgs sector, SM inputs) for any lepton
+    (``third``: :func:`gm2jax.models.mssm.sfermions.third_generation` of ``p`` if already computed)."""
+    if third is None:
+        third = sfermions.third_generation(p, sm, c, resummation)
     return sfermions.sfermion_status(p, third) | higgs.higgs_status(p)
 
 
@@ -147,26 +149,37 @@ def amu_parts(
     """
     _check_static(lepton, loops, resummation)
 
-    def _global(q, c):
-        return global_status(q, c) | two_loop_status(q, sm, c, resummation)
-
-    c, leptons, ps, deltas, rows = lepton_setup(
-        p, sm, lepton, 0.0, resummation, _global, _lepton_status, _safe_params
+    # one-loop problems first; the third generation (Delta_b, Delta_tau: 9 three-mass loop
+    # functions) is then computed ONCE, on those safe parameters, for the two-loop status and,
+    # with NaN-safe Deltas, for the values
+    c, leptons, ps1, deltas, rows = lepton_setup(
+        p, sm, lepton, 0.0, resummation, global_status, _lepton_status, _safe_params
     )
+    third1 = sfermions.third_generation(ps1, sm, c, resummation)
+    # where ps1 != p the point is flagged already; invalid SM inputs are reported alone
+    st2 = jnp.where(sm_status(sm) != 0, 0, two_loop_status(ps1, sm, c, resummation, third1))
+    ok2 = st2 == 0
+    third = sfermions.third_generation(
+        _safe_params(ps1, ok2), sm, c, resummation,
+        deltas=(jnp.where(ok2, third1.delta_b, 0.0), jnp.where(ok2, third1.delta_tau, 0.0)),
+    )
+    rows = [
+        (st | st2, jnp.where(ok2, d, 0.0), jnp.where(ok2, m_l, 1.0), _safe_params(q, ok2)) for st, d, m_l, q in rows
+    ]
     fields = {k: [] for k in AmuResult2L.__dataclass_fields__ if k not in ("total",)}
-    # lepton-independent: once per point, on the globally safe parameters (equal to each lepton's
-    # safe parameters wherever that lepton is unflagged; flagged leptons' values are masked below)
-    third = sfermions.third_generation(ps, sm, c, resummation)
     for lep, (st, d, m_l, q) in zip(leptons, rows):
         d_use = d if resummation is not None else jnp.zeros_like(d)
-        a_n = amu_1l_neutralino(q, c, lep, m_l, d_use)
+        y = sp.yukawa(c, q.tan_beta, m_l, d_use)
+        a_n, photonic_n = neutralino_sums(
+            sp.neutralino_matrix(q, c), sp.slepton_matrix(q, c, lep, m_l, d_use), c, y, m_l, sm.alpha_0, q.Q
+        )
         a_c = amu_1l_chargino(q, c, lep, m_l, d_use)
         terms = amu_2l_fsf_terms(q, c, lep, m_l, third.y_t, third.y_b, third.y_tau, d_use)
         fsf = sum(terms.values())
         pieces = {
             "fsf": fsf,
             "photonic_chargino": amu_2l_photonic_chargino(q, c, lep, m_l, d_use, alpha_0=sm.alpha_0),
-            "photonic_neutralino": amu_2l_photonic_neutralino(q, c, lep, m_l, d_use, alpha_0=sm.alpha_0),
+            "photonic_neutralino": photonic_n,
             "barr_zee_sfermion": amu_2l_barr_zee_sfermion(q, c, m_l, third, d_use),
             "barr_zee_chargino": amu_2l_barr_zee_chargino(q, c, m_l, d_use),
         }

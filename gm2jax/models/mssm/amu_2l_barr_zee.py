@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import math
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -74,11 +73,15 @@ def _higgs(p: MSSMParams, c: Couplings, delta):
 
 
 def _g_sfermion(lam, mu, theta):
-    # lam: sfermion mass^2 eigenvalues (2, 1); mu: dummy (1, 1); theta = (coefficients (2,), M_s^2 (2,))
+    # lam: sfermion mass^2 eigenvalues (2, 1); mu: dummy (1, 1); theta = (coefficients (2,), M_s^2 (2,));
+    # entry by entry (loops.per_entry: the batch stays the innermost axis under vmap)
     coef, m2 = theta
-    lam = jnp.maximum(lam, _TINY2)
-    g = jnp.sum(coef[None, :] * loops.f_sferm(lam / m2[None, :]), axis=-1, keepdims=True) / lam  # one call for h and H
-    return (g + 0.0 * mu)[None]
+
+    def entry(lam, mu):
+        lam = jnp.maximum(lam, _TINY2)
+        return (coef[0] * loops.f_sferm(lam / m2[0]) + coef[1] * loops.f_sferm(lam / m2[1])) / lam + 0.0 * mu
+
+    return loops.per_entry(entry, lam, mu)[None]
 
 
 def _sfermion_sum(mass2_matrix, coef, m2):
@@ -110,18 +113,21 @@ def amu_2l_barr_zee_sfermion(p: MSSMParams, c: Couplings, m_lepton, third: Third
     wh = jnp.stack([mu * sa + at * ca, -mu * ca - ab * sa, -mu * ca - atau * sa])
     wH = jnp.stack([-mu * ca + at * sa, -mu * sa + ab * ca, -mu * sa + atau * ca])
     coef = k[:, None] * jnp.stack([lam_l[0] * wh, lam_l[1] * wH], axis=-1)  # (3 sectors, 2 Higgs)
-    mats = jnp.stack([third.stop, third.sbottom, third.stau])
-    sums = jax.vmap(_sfermion_sum, in_axes=(0, 0, None))(mats, coef, m2)
-    return prefactor(c, m_lepton) * jnp.sum(sums)
+    mats = (third.stop, third.sbottom, third.stau)
+    return prefactor(c, m_lepton) * sum(_sfermion_sum(m, coef[i], m2) for i, m in enumerate(mats))
 
 
 def _g_chargino(s, mu, theta):
-    # s: chargino masses^2 (2, 1); theta = (coefficients (2 terms, 3 bosons), boson masses^2 (3,))
+    # s: chargino masses^2 (2, 1); theta = (coefficients (2 terms, 3 bosons), boson masses^2 (3,));
+    # entry by entry (loops.per_entry: the batch stays the innermost axis under vmap)
     coef, m2 = theta
-    s = jnp.maximum(s, _TINY2)
-    funcs = jnp.concatenate([loops.f_S(s / m2[None, :2]), loops.f_PS(s / m2[None, 2:])], axis=-1)  # (2, 3): h, H, A
-    rows = [jnp.sum(coef[t][None, :] * funcs, axis=-1, keepdims=True) / s for t in range(2)]
-    return jnp.stack(rows) + 0.0 * mu[None]
+
+    def entry(s, mu):
+        s = jnp.maximum(s, _TINY2)
+        funcs = (loops.f_S(s / m2[0]), loops.f_S(s / m2[1]), loops.f_PS(s / m2[2]))  # h, H, A
+        return tuple(sum(coef[t, b] * funcs[b] for b in range(3)) / s + 0.0 * mu for t in range(2))
+
+    return jnp.stack(loops.per_entry(entry, s, mu))
 
 
 def amu_2l_barr_zee_chargino(p: MSSMParams, c: Couplings, m_lepton, delta=0.0):

@@ -96,32 +96,33 @@ def log_scale(p: MSSMParams, lepton):
     )
 
 
+_FIELDS = ("msq", "msu", "msd", "msl", "mse")
+
+
 def _logs(p: MSSMParams, lepton):
-    """L(m) = ln(|m|/m_SUSY) for each soft-mass field (shape (..., 3) each)."""
-    ls = jnp.log(log_scale(p, lepton))[..., None]
-    return {
-        name: jnp.log(jnp.abs(getattr(p, name))) - ls
-        for name in ("msq", "msu", "msd", "msl", "mse")
-    }
+    """L(m) = ln(|m|/m_SUSY) for each soft-mass field: a list over the three generations.
+
+    One array per generation, not a (..., 3) array: under ``jax.vmap`` XLA's CPU backend vectorises
+    the innermost axis, and a per-point axis of 3 made these 16 logarithms cost 0.3 us per point.
+    """
+    ls = jnp.log(log_scale(p, lepton))
+    return {name: [jnp.log(jnp.abs(getattr(p, name)[..., g])) - ls for g in range(3)] for name in _FIELDS}
+
+
+def _gen_sum(lg, weights):
+    """sum over generations of sum_name weights[name] L(m_name)."""
+    return sum(w * lg[name][g] for g in range(3) for name, w in weights.items())
 
 
 def delta_g1(p: MSSMParams, c: Couplings, lepton):
     """Delta_g1, arXiv:1311.1775 eq. (6.6a) (all three generations of squarks and sleptons)."""
-    lg = _logs(p, lepton)
-    s = (
-        4.0 / 3.0 * lg["msu"]
-        + 1.0 / 3.0 * lg["msd"]
-        + 1.0 / 6.0 * lg["msq"]
-        + lg["mse"]
-        + 0.5 * lg["msl"]
-    )
-    return c.gY**2 * _LOOP * 4.0 / 3.0 * jnp.sum(s, axis=-1)
+    s = _gen_sum(_logs(p, lepton), {"msu": 4.0 / 3.0, "msd": 1.0 / 3.0, "msq": 1.0 / 6.0, "mse": 1.0, "msl": 0.5})
+    return c.gY**2 * _LOOP * 4.0 / 3.0 * s
 
 
 def delta_g2(p: MSSMParams, c: Couplings, lepton):
     """Delta_g2, arXiv:1311.1775 eq. (6.6b) (all three generations of squarks and sleptons)."""
-    lg = _logs(p, lepton)
-    return c.g2**2 * _LOOP * 4.0 / 3.0 * jnp.sum(1.5 * lg["msq"] + 0.5 * lg["msl"], axis=-1)
+    return c.g2**2 * _LOOP * 4.0 / 3.0 * _gen_sum(_logs(p, lepton), {"msq": 1.5, "msl": 0.5})
 
 
 def delta_yuk_higgsino(p: MSSMParams, lepton, y_t, y_b, y_tau):
@@ -131,10 +132,10 @@ def delta_yuk_higgsino(p: MSSMParams, lepton, y_t, y_b, y_tau):
         _LOOP
         * 0.5
         * (
-            3.0 * y_t**2 * lg["msu"][..., 2]
-            + 3.0 * y_b**2 * lg["msd"][..., 2]
-            + 3.0 * (y_t**2 + y_b**2) * lg["msq"][..., 2]
-            + y_tau**2 * (lg["mse"][..., 2] + lg["msl"][..., 2])
+            3.0 * y_t**2 * lg["msu"][2]
+            + 3.0 * y_b**2 * lg["msd"][2]
+            + 3.0 * (y_t**2 + y_b**2) * lg["msq"][2]
+            + y_tau**2 * (lg["mse"][2] + lg["msl"][2])
         )
     )
 
@@ -142,12 +143,12 @@ def delta_yuk_higgsino(p: MSSMParams, lepton, y_t, y_b, y_tau):
 def delta_yuk_bino_higgsino(p: MSSMParams, lepton, y_t):
     """Delta_yuk^BH (bino-higgsino), arXiv:1311.1775 eq. (6.6d)."""
     lg = _logs(p, lepton)
-    return _LOOP * y_t**2 * (-8.0 * lg["msu"][..., 2] + 2.0 * lg["msq"][..., 2])
+    return _LOOP * y_t**2 * (-8.0 * lg["msu"][2] + 2.0 * lg["msq"][2])
 
 
 def delta_yuk_wino_higgsino(p: MSSMParams, lepton, y_t):
     """Delta_yuk^WH (wino-higgsino), arXiv:1311.1775 eq. (6.6e)."""
-    return -6.0 * _LOOP * y_t**2 * _logs(p, lepton)["msq"][..., 2]
+    return -6.0 * _LOOP * y_t**2 * _logs(p, lepton)["msq"][2]
 
 
 def delta_tan_beta(p: MSSMParams, lepton, y_t, y_b, y_tau):

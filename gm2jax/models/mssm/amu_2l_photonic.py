@@ -36,12 +36,13 @@ from __future__ import annotations
 
 import math
 
+import jax
 import jax.numpy as jnp
 
 from gm2jax import linalg, loops
 from gm2jax._precision import float64
 from gm2jax.models.mssm import spectrum as sp
-from gm2jax.models.mssm.one_loop import chargino_couplings, neutralino_couplings
+from gm2jax.models.mssm.one_loop import chargino_couplings, g_neutralino, neutralino_couplings
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.sm import Couplings
 
@@ -65,14 +66,18 @@ def _g_chargino_photonic(s, m2, theta):
     # s: chargino masses^2 (2, 1); m2: sneutrino mass^2 (1, 1); weights of
     # ((g2 m_k V_k1)^2, (y U_k2)^2, (g2 m_k V_k1)(y U_k2)) as in amu_1l (B m_k = -2 product).
     m_lepton, q = theta
-    x = s / m2
-    big_l = 16.0 * 0.5 * jnp.log(m_lepton**2 / jnp.abs(m2))
-    lq = jnp.log(jnp.abs(m2) / q**2)
-    f1c, f2c = loops.F1C(x), loops.F2C(x)
-    f3c, f4c = loops.F3C_F4C(x)
-    a = (f1c / 12.0 * big_l - 47.0 / 72.0 * f3c - 0.5 * f1c * lq) / m2
-    b = (f2c / 3.0 * big_l - 61.0 / 9.0 * f4c - f2c * lq) / (m_lepton * m2)
-    return jnp.stack([a / s, a, -2.0 * b])
+
+    def entry(s, m2):
+        x = s / m2
+        big_l = 16.0 * 0.5 * jnp.log(m_lepton**2 / jnp.abs(m2))
+        lq = jnp.log(jnp.abs(m2) / q**2)
+        f1c, f2c = loops.F1C(x), loops.F2C(x)
+        f3c, f4c = loops.F3C_F4C(x)
+        a = (f1c / 12.0 * big_l - 47.0 / 72.0 * f3c - 0.5 * f1c * lq) / m2
+        b = (f2c / 3.0 * big_l - 61.0 / 9.0 * f4c - f2c * lq) / (m_lepton * m2)
+        return a / s, a, -2.0 * b
+
+    return jnp.stack(loops.per_entry(entry, s, m2))
 
 
 def photonic_neutralino_sum(mn, msl, c: Couplings, y, m_lepton, alpha_0, q):
@@ -85,6 +90,26 @@ def photonic_neutralino_sum(mn, msl, c: Couplings, y, m_lepton, alpha_0, q):
     pp, qq = neutralino_couplings(c, y)
     s = linalg.spectral_sum(_g_neutralino_photonic, mn, msl, pp, qq, (m_lepton, q))
     return 4.0 * math.pi * alpha_0 * _LOOP**2 * m_lepton**2 * s
+
+
+def _g_neutralino_pair(lam, m2, theta):
+    # w[0] x the one-loop kernel + w[1] x the photonic kernel (w = (1, 0) or (0, 1) under vmap)
+    m_lepton, q, w = theta
+    return w[0] * g_neutralino(lam, m2, m_lepton) + w[1] * _g_neutralino_photonic(lam, m2, (m_lepton, q))
+
+
+def neutralino_sums(mn, msl, c: Couplings, y, m_lepton, alpha_0, q):
+    """(one-loop neutralino a_l, photonic neutralino a_l) from one diagonalisation of each matrix.
+
+    Equal to :func:`gm2jax.models.mssm.one_loop.neutralino_sum` and :func:`photonic_neutralino_sum`
+    with the same arguments.  The two spectral sums are one :func:`gm2jax.linalg.spectral_sum`
+    mapped (``jax.vmap``) over a selector in its parameters: the matrices, their eigensystems and
+    the rotated couplings are not mapped, so they are computed once (the 4x4 neutralino
+    diagonalisation was 0.3 us of the 2-3 us per point of the two sums).
+    """
+    pp, qq = neutralino_couplings(c, y)
+    s = jax.vmap(lambda w: linalg.spectral_sum(_g_neutralino_pair, mn, msl, pp, qq, (m_lepton, q, w)))(jnp.eye(2))
+    return m_lepton**2 * _LOOP * s[0], 4.0 * math.pi * alpha_0 * _LOOP**2 * m_lepton**2 * s[1]
 
 
 def photonic_chargino_sum(x, msnu2, c: Couplings, y, m_lepton, alpha_0, q):

@@ -98,9 +98,12 @@ def g_neutralino(lam, m2, m_lepton):
 
 def g_chargino(s, m2, m_lepton):
     # s: chargino masses^2 = eigenvalues of X X^T (2, 1); m2: sneutrino mass^2 (1, 1).
-    x = s / m2
-    f1 = loops.F1C(x) / (12.0 * m2)
-    return jnp.stack([f1 / s, f1, -2.0 * loops.F2C(x) / (3.0 * m_lepton * m2)])
+    def entry(s, m2):
+        x = s / m2
+        f1 = loops.F1C(x) / (12.0 * m2)
+        return f1 / s, f1, -2.0 * loops.F2C(x) / (3.0 * m_lepton * m2)
+
+    return jnp.stack(loops.per_entry(entry, s, m2))
 
 
 def neutralino_couplings(c: Couplings, y):

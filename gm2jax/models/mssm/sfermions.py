@@ -172,7 +172,9 @@ class ThirdGeneration(eqx.Module):
     stau: jnp.ndarray
 
 
-def third_generation(p: MSSMParams, sm: SMInputs, c: Couplings, resummation: str | None = "gm2calc") -> ThirdGeneration:
+def third_generation(
+    p: MSSMParams, sm: SMInputs, c: Couplings, resummation: str | None = "gm2calc", deltas=None
+) -> ThirdGeneration:
     """Third-generation Yukawas, Delta_b, Delta_tau and sfermion mass matrices.
 
     Args:
@@ -182,12 +184,16 @@ def third_generation(p: MSSMParams, sm: SMInputs, c: Couplings, resummation: str
         resummation: None (tree-level Yukawas, all Delta = 0) or the spectrum of
             :func:`gm2jax.models.mssm.threshold.delta_lepton` used for Delta_tau
             (``"gm2calc"`` or ``"exact"``); static.
+        deltas: optional ``(Delta_b, Delta_tau)`` already computed for ``p`` (e.g. by an earlier
+            call, made NaN-safe by the caller); ignored without resummation.
     """
     cb, sb = sp._beta(p.tan_beta)
     m_b_mz = mb_drbar_mz(sm)
     if resummation is None:
         d_b = jnp.zeros_like(p.tan_beta)
         d_tau = jnp.zeros_like(p.tan_beta)
+    elif deltas is not None:
+        d_b, d_tau = deltas
     else:
         d_b = delta_bottom(p, c, sm.alpha_s)
         d_tau = delta_lepton(p, c, "tau", resummation)
