@@ -365,6 +365,12 @@ def predict(values: Mapping, sm, leptons=("e", "mu"), resummation: str = "none")
     ``va``, ``lam1``, ``g_e``, ``g_mu`` are in the output.  A non-finite input sets
     NONFINITE_INPUT (the point is then evaluated at the Table 2 values, so that gradients stay
     finite); any other non-finite output with status 0 sets NUMERICALLY_UNRELIABLE.
+
+    Gradients are finite at every point, flagged ones included: the status is found in a first,
+    gradient-free pass (:func:`jax.lax.stop_gradient`); the differentiated pass evaluates a flagged
+    point at the harmless values instead (a tachyonic or unbounded vacuum would otherwise put
+    NaN into the cotangents, and ``jnp.where`` masking turns 0 x NaN into NaN).  The outputs of a
+    flagged point are those of the first pass, with zero gradient.
     """
     del leptons, resummation  # a_e and a_mu always; no resummation in this model
     values = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in values.items()}
@@ -374,13 +380,28 @@ def predict(values: Mapping, sm, leptons=("e", "mu"), resummation: str = "none")
             finite = finite & jnp.all(jnp.isfinite(v))
             a = jnp.abs(v)
             in_range = in_range & jnp.all((a == 0) | ((a > _MAGNITUDE[0]) & (a < _MAGNITUDE[1])))
-    usable = finite & in_range
-    values = {k: v if k == "mass_matched" else jnp.where(usable, v, _SAFE_VALUES.get(k, VEV_DEFAULTS.get(k, 1.0)))
-              for k, v in values.items()}
+    first = _checked(_safe_where(finite & in_range, jax.lax.stop_gradient(values)), sm)
+    status = first["status"] | jnp.where(finite, 0, int(Status.NONFINITE_INPUT))
+    status = status | jnp.where(~finite | in_range, 0, int(Status.NUMERICALLY_UNRELIABLE))
+    ok = status == 0
+    out = _checked(_safe_where(ok, values), sm)
+    out = {k: jnp.where(ok, v, first[k]) for k, v in out.items()}
+    out["status"] = status
+    return out
+
+
+def _safe_where(ok, values: Mapping) -> dict:
+    """``values`` where ``ok``, else the harmless point (:data:`_SAFE_VALUES`, :data:`VEV_DEFAULTS`)."""
+    return {k: v if k == "mass_matched" else jnp.where(ok, v, _SAFE_VALUES.get(k, VEV_DEFAULTS.get(k, 1.0)))
+            for k, v in values.items()}
+
+
+def _checked(values: Mapping, sm) -> dict:
+    """Every prediction at finite, in-range ``values`` with the status of the point (any
+    non-finite output with status 0 sets NUMERICALLY_UNRELIABLE)."""
     q, status0, mass_matched = _vev_point(values, sm)
     out = _evaluate(q, sm, mass_matched)
-    status = out["status"] | status0 | jnp.where(finite, 0, int(Status.NONFINITE_INPUT)) | sm_status(sm)
-    status = status | jnp.where(~finite | in_range, 0, int(Status.NUMERICALLY_UNRELIABLE))
+    status = out["status"] | status0 | sm_status(sm)
     ok_values = functools.reduce(
         jnp.logical_and, [jnp.all(jnp.isfinite(v)) for k, v in out.items() if k != "status"], jnp.asarray(True)
     )
