@@ -484,6 +484,23 @@ def test_spectral_sum_second_derivative_at_degeneracy(case):
     assert abs(float(_ss_d2_rev(args, w, u)) - rev) <= 1e-9 * scale
 
 
+def test_spectral_sum_forward_over_partial_reverse():
+    """Forward mode over a gradient with respect to ``a`` only, in a direction that also moves b, p, q
+    and theta (slots the reverse pass did not differentiate, so the gradient rule holds no
+    gradient for them): the value's tangent must still be the full first derivative, and the
+    gradient's tangent the full second derivative d^2 S[u_a, w].  Both references are exact rules
+    (no differences): agreement to rounding, 1e-10 of the scale."""
+    rng, args = _problem(75, [1.0, 1.0, 2.0, 3.0], [2.0, 2.5])
+    u, w = _directions(rng, args), _directions(rng, args)
+    vg = jax.jit(lambda xs, ws: jax.jvp(lambda *ys: jax.value_and_grad(_ss)(*ys), tuple(xs), tuple(ws)))
+    (_, _), (dval, dga) = vg(args, w)
+    first = float(_ss_jvp(args, w))
+    assert abs(float(dval) - first) <= 1e-10 * (abs(first) + 1.0)
+    u_a = [u[0], jnp.zeros_like(args[1]), jnp.zeros_like(args[2]), jnp.zeros_like(args[3]), {"c": jnp.zeros(2), "flag": u[4]["flag"]}]
+    second = float(_ss_d2_rev(args, u_a, w))
+    assert abs(float(jnp.sum(dga * u[0])) - second) <= 1e-10 * (abs(second) + 1.0)
+
+
 def test_spectral_sum_reference_autodiff_is_nan_at_degeneracy():
     """The point of spectral_sum: plain eigh autodiff fails where ours is exact."""
     _, args = _problem(71)
