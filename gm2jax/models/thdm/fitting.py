@@ -25,12 +25,13 @@ import math
 from collections.abc import Mapping
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 
 from gm2jax._precision import float64
 from gm2jax.errors import Status
 from gm2jax.models.thdm import constraints as cons
-from gm2jax.models.thdm.amu import amu
+from gm2jax.models.thdm.amu import amu, point_status
 from gm2jax.models.thdm.couplings import YukawaCore
 from gm2jax.models.thdm.params import THDMSMInputs
 from gm2jax.modelspec import ModelSpec, amu_predictions
@@ -101,22 +102,31 @@ def predict(values: Mapping, sm=None, leptons=("mu",), resummation: str = "none"
         dict of scalars (keys in the module docstring).
     """
     del resummation
-    q = model_params(values)
     s = _sm(sm)
-    out = {}
-    # amu's status: point_status (non-finite input, domain, float64-validity windows) and any
-    # non-finite piece; bad points are evaluated at a masked substitute (finite gradients)
-    results = [amu(q, s, lep, loops=loops, throw=False) for lep in leptons]
-    out.update(amu_predictions(results, tuple(leptons), _PARTS, with_status=False))
+    q0 = jax.lax.stop_gradient(model_params(values))
     code = jnp.round(jnp.asarray({**DEFAULTS, **values}["yukawa_type"], dtype=jnp.float64))
     status = jnp.where((code >= 1) & (code <= 5), 0, int(Status.INVALID_PARAMETER)).astype(jnp.int32)
+    status = status | point_status(q0)
+    # a rejected point is differentiated at harmless flat values (_SAFE_VALUES): the conversion to
+    # the Yukawa core (zeta_f ~ 1/tan(beta), ...) would otherwise put NaN into the cotangents, and
+    # masking turns 0 x NaN into NaN; its outputs are NaN (a_l) or its own margins, with zero gradient
+    bad = status != 0
+    q = model_params({k: jnp.where(bad, _SAFE_VALUES.get(k, DEFAULTS.get(k, 1.0)), v) for k, v in values.items()})
+    # amu's status: any non-finite piece at an accepted point (NUMERICALLY_UNRELIABLE)
+    results = [amu(q, s, lep, loops=loops, throw=False) for lep in leptons]
+    out = {k: jnp.where(bad, jnp.nan, v) for k, v in amu_predictions(results, tuple(leptons), _PARTS, with_status=False).items()}
     for r in results:
         status = status | r.status
-    out["unitarity_margin"] = cons.unitarity_margin(q, s)
-    out["bfb_margin"] = cons.bfb_margin(q, s)
-    out["perturbativity_margin"] = cons.perturbativity_margin(q, s)
+    for key, margin in (("unitarity_margin", cons.unitarity_margin), ("bfb_margin", cons.bfb_margin),
+                        ("perturbativity_margin", cons.perturbativity_margin)):
+        out[key] = jnp.where(bad, margin(q0, s), margin(q, s))
     out["status"] = status
     return out
+
+
+_SAFE_VALUES = {"mH": 400.0, "mA": 400.0, "mHp": 400.0, "tan_beta": 2.0, "yukawa_type": 2.0}
+"""Harmless flat values (type II, 400 GeV, tan(beta) = 2; the rest :data:`DEFAULTS`) at which a
+rejected point is evaluated so that its gradient stays finite."""
 
 
 class MarginTerm(eqx.Module):
