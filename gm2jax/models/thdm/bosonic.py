@@ -30,7 +30,57 @@ def _shift(val, limit, eps=_EPS_SHIFT):
     return jnp.where(close, (1.0 + eps) * limit, val)
 
 
-def _yf1(u, w, cw2):
+class LoopCalls:
+    """``Phi`` and ``dilog`` for the two passes of :func:`batched` (recording, then replaying)."""
+
+    def __init__(self, values=None):
+        self.args = {"Phi": [], "dilog": []}
+        self.values = values
+        self.used = {"Phi": 0, "dilog": 0}
+
+    def _call(self, name, *args):
+        args = jnp.broadcast_arrays(*(jnp.asarray(a) for a in args))
+        if self.values is None:
+            self.args[name].append(args)
+            return jnp.zeros_like(args[0])
+        i = self.used[name]
+        self.used[name] += 1
+        return self.values[name][i]
+
+    def Phi(self, x, y, z):  # noqa: N802 (the paper's name)
+        return self._call("Phi", x, y, z)
+
+    def dilog(self, x):
+        return self._call("dilog", x)
+
+
+def batched(body, *args):
+    """``body(L, *args)`` with every ``L.Phi`` and every ``L.dilog`` evaluated in ONE vectorised call.
+
+    The first pass traces ``body`` with recording stand-ins (its result is discarded: dead code
+    for XLA), the second with the values of one ``Phi`` on all recorded arguments stacked (and
+    one ``dilog``).  The program then holds one copy of each loop function and of its derivative
+    instead of one per call site -- the bosonic pieces call Phi 21 times: with one copy each the
+    value+gradient program of the 2HDM compiles several times faster (measured in
+    ``benchmarks/thdm_throughput.py``).  ``body`` must call them in the same order in both passes
+    (no control flow on values: true of every function here).
+    """
+    rec = LoopCalls()
+    body(rec, *args)
+    values = {}
+    for name, fn in (("Phi", Phi), ("dilog", dilog)):
+        calls = rec.args[name]
+        if not calls:
+            values[name] = []
+            continue
+        shape = jnp.broadcast_shapes(*(c[0].shape for c in calls))
+        stacked = [jnp.stack([jnp.broadcast_to(c[j], shape) for c in calls]) for j in range(len(calls[0]))]
+        out = fn(*stacked)
+        values[name] = [out[i] for i in range(len(calls))]
+    return body(LoopCalls(values), *args)
+
+
+def _yf1(L, u, w, cw2):
     """Eq. (102)."""
     u = _shift(u, 4.0 * w)
     w = _shift(w, 0.25)
@@ -41,20 +91,20 @@ def _yf1(u, w, cw2):
         -72.0 * c0
         - 36.0 * c0 * jnp.log(w)
         + 9.0 * (-8.0 * cw4 - 3.0 * u + 2.0 * cw2 * (4.0 + u)) * (u + 2.0 * w) / (2.0 * (u - 1.0) * u) * jnp.log(u)
-        - 9.0 * (3.0 - 10.0 * cw2 + 8.0 * cw4) * w * (u + 2.0 * w) / ((4.0 * w - 1.0) * (u - 1.0)) * Phi(w, w, 1.0)
+        - 9.0 * (3.0 - 10.0 * cw2 + 8.0 * cw4) * w * (u + 2.0 * w) / ((4.0 * w - 1.0) * (u - 1.0)) * L.Phi(w, w, 1.0)
         + 9.0 * (8.0 * cw4 + 3.0 * u - 2.0 * cw2 * (4.0 + u)) * w * (u + 2.0 * w)
         / ((4.0 * w - u) * (u - 1.0) * u * u)
-        * Phi(u, w, w)
+        * L.Phi(u, w, w)
     )
 
 
-def _yfz(u, cw2):
+def _yfz(L, u, cw2):
     """Eq. (121)."""
     cw4 = cw2 * cw2
     u2 = u * u
     lu = jnp.log(u)
-    li = dilog(1.0 - u)
-    phi = Phi(u, 1.0, 1.0)
+    li = L.dilog(1.0 - u)
+    phi = L.Phi(u, 1.0, 1.0)
     z1 = 3.0 * (17.0 - 48.0 * cw2 + 32.0 * cw4)
     z2 = 5.0 - 12.0 * cw2 + 8.0 * cw4
     z3 = 3.0 * (1.0 - 3.0 * cw2 + 2.0 * cw4)
@@ -67,7 +117,7 @@ def _yfz(u, cw2):
     )
 
 
-def _yfw(u, cw2):
+def _yfw(L, u, cw2):
     """Eq. (125)."""
     cw4 = cw2 * cw2
     cw6 = cw4 * cw2
@@ -77,13 +127,13 @@ def _yfw(u, cw2):
         -57.0 / 2.0 * cw2
         - 4.0 * cw6 * _PI2 / u2
         + 3.0 * cw4 * (32.0 - 3.0 * _PI2) / (4.0 * u)
-        + 3.0 * (16.0 * cw6 + 9.0 * cw4 * u + 12.0 * cw2 * u2 - 19.0 * u3) * dilog(1.0 - u / cw2) / (2.0 * u2)
+        + 3.0 * (16.0 * cw6 + 9.0 * cw4 * u + 12.0 * cw2 * u2 - 19.0 * u3) * L.dilog(1.0 - u / cw2) / (2.0 * u2)
         + 3.0 * cw2 * (16.0 * cw2 + 19.0 * u) * jnp.log(cw2 / u) / (2.0 * u)
-        + 3.0 * (4.0 * cw4 - 50.0 * cw2 * u + 19.0 * u2) * Phi(u, cw2, cw2) / (2.0 * (4.0 * cw2 - u) * u)
+        + 3.0 * (4.0 * cw4 - 50.0 * cw2 * u + 19.0 * u2) * L.Phi(u, cw2, cw2) / (2.0 * (4.0 * cw2 - u) * u)
     )
 
 
-def _yf2(u, cw2):
+def _yf2(L, u, cw2):
     """Eq. (105) (with YFW + YFZ, eqs. (121), (125))."""
     u = _shift(u, 4.0 * cw2)
     u = _shift(u, 1.0)
@@ -113,15 +163,15 @@ def _yf2(u, cw2):
         + 393.0 / 8.0 * cw2
         + (f1 / u + f2 + f3 * u) * jnp.log(cw2) / ((4.0 * cw2 - 1.0) * (4.0 * cw2 - u))
         + (f4 / u + f5 + f6 * u + f7 * u2) * jnp.log(u) / ((u - 1.0) * (4.0 * cw2 - u))
-        - 3.0 / 2.0 * (32.0 * cw6 / u2 + 21.0 * cw4 / u + 15.0 * cw2 - 35.0 * u) * dilog(1.0 - u / cw2)
-        + (f8 + f9 * u) * 9.0 * cw2 * (-3.0 + 4.0 * cw2) / 2.0 * Phi(cw2, cw2, 1.0) / ((4.0 * cw2 - 1.0) ** 2 * (u - 1.0))
-        + (f10 / u2 + f11 / u + f12 + f13 * u + f14 * u2 + 105.0 / 2.0 * u3) * Phi(u, cw2, cw2)
+        - 3.0 / 2.0 * (32.0 * cw6 / u2 + 21.0 * cw4 / u + 15.0 * cw2 - 35.0 * u) * L.dilog(1.0 - u / cw2)
+        + (f8 + f9 * u) * 9.0 * cw2 * (-3.0 + 4.0 * cw2) / 2.0 * L.Phi(cw2, cw2, 1.0) / ((4.0 * cw2 - 1.0) ** 2 * (u - 1.0))
+        + (f10 / u2 + f11 / u + f12 + f13 * u + f14 * u2 + 105.0 / 2.0 * u3) * L.Phi(u, cw2, cw2)
         / ((4.0 * cw2 - u) ** 2 * (u - 1.0))
     )
-    return _yfw(u, cw2) + _yfz(u, cw2) + res
+    return _yfw(L, u, cw2) + _yfz(L, u, cw2) + res
 
 
-def _yf3(u, w, cw2):
+def _yf3(L, u, w, cw2):
     """Eq. (126) with the coefficients of eqs. (127)-(133)."""
     u = _shift(u, 4.0 * cw2)
     w = _shift(w, cw2)
@@ -173,26 +223,26 @@ def _yf3(u, w, cw2):
         + a2 * lu / (w * (4.0 * cw2 - u))
         + a3 * lw / (w * (cw2 - w))
         + a4 * lc / (w2 * (4.0 * cw2 - u) * (cw2 - w))
-        + a5 / (cw2 * w2) * dilog(1.0 - u / cw2)
-        + a6 / (u * cw2 * (4.0 * cw2 - u) ** 2 * (cw2 - w)) * Phi(u, cw2, cw2)
-        + a7 / (w2 * (cw2 - w) * (cw4 - 2.0 * cw2 * (u + w) + (u - w) ** 2)) * Phi(u, w, cw2)
+        + a5 / (cw2 * w2) * L.dilog(1.0 - u / cw2)
+        + a6 / (u * cw2 * (4.0 * cw2 - u) ** 2 * (cw2 - w)) * L.Phi(u, cw2, cw2)
+        + a7 / (w2 * (cw2 - w) * (cw4 - 2.0 * cw2 * (u + w) + (u - w) ** 2)) * L.Phi(u, w, cw2)
     )
 
 
-def _t0(u, w, cw2):
+def _t0(L, u, w, cw2):
     """Eq. (72)."""
     cw4 = cw2 * cw2
     return (
         9.0 / cw4 * (u - w) * (cw2 * (u - w) * (u + 2.0 * w) - (u - w) ** 3 + cw4 * w)
         / (cw4 + (u - w) ** 2 - 2.0 * cw2 * (u + w))
-        * Phi(u, w, cw2)
+        * L.Phi(u, w, cw2)
     )
 
 
-def _t1(u, w, cw2):
+def _t1(L, u, w, cw2):
     """Eq. (73)."""
     cw4 = cw2 * cw2
-    return 9.0 / cw4 * (u - w) * (cw2 * w - (u - w) ** 2) * dilog(1.0 - u / w)
+    return 9.0 / cw4 * (u - w) * (cw2 * w - (u - w) ** 2) * L.dilog(1.0 - u / w)
 
 
 def _dxlog(a, b):
@@ -288,7 +338,7 @@ def _t8(u, w, cw2):
     return jnp.real(res)
 
 
-def _t9(u, w, cw2):
+def _t9(L, u, w, cw2):
     """Eq. (103)."""
     u = _shift(u, 4.0 * w)
     w = _shift(w, cw2)
@@ -296,10 +346,10 @@ def _t9(u, w, cw2):
     u2 = u * u
     w2 = w * w
     return (
-        -2.0 * (cw4 * w + cw2 * (u2 + u * w - 2.0 * w2) - (u - w) ** 3) * Phi(u, w, cw2)
+        -2.0 * (cw4 * w + cw2 * (u2 + u * w - 2.0 * w2) - (u - w) ** 3) * L.Phi(u, w, cw2)
         / ((cw2 - w) * (cw4 - 2.0 * cw2 * (u + w) + (u - w) ** 2))
-        + 2.0 * cw4 * (u2 - 4.0 * u * w + 2.0 * w2) * Phi(u, w, w) / (w2 * (w - cw2) * (u - 4.0 * w))
-        - 2.0 * (cw2 * u * (u - 2.0 * w) + w * (u - w) ** 2) * dilog(1.0 - u / w) / w2
+        + 2.0 * cw4 * (u2 - 4.0 * u * w + 2.0 * w2) * L.Phi(u, w, w) / (w2 * (w - cw2) * (u - 4.0 * w))
+        - 2.0 * (cw2 * u * (u - 2.0 * w) + w * (u - w) ** 2) * L.dilog(1.0 - u / w) / w2
     )
 
 
@@ -321,14 +371,14 @@ def _fb(u, w, al, cw2):
     return al * math.pi / (cw2 * (-1.0 + cw2)) * (u + 2.0 * w)
 
 
-def _fm0(u, w, al, cw2):
+def _fm0(L, u, w, al, cw2):
     """Eq. (100)."""
-    return 1.0 / (al * math.pi) * cw2 * (-1.0 + cw2) / (u + 2.0 * w) * _yf1(u, w, cw2)
+    return 1.0 / (al * math.pi) * cw2 * (-1.0 + cw2) / (u + 2.0 * w) * _yf1(L, u, w, cw2)
 
 
-def _fmp(u, w, al, cw2):
+def _fmp(L, u, w, al, cw2):
     """Eq. (101)."""
-    return -9.0 * (-1.0 + cw2) / (al * math.pi) * (_t9(u, w, cw2) / 2.0 + _t10(u, w, cw2))
+    return -9.0 * (-1.0 + cw2) / (al * math.pi) * (_t9(L, u, w, cw2) / 2.0 + _t10(u, w, cw2))
 
 
 def ewadd(mh, mZ, mW, alpha, m_lepton, cba, zeta_l):
@@ -342,6 +392,10 @@ def ewadd(mh, mZ, mW, alpha, m_lepton, cba, zeta_l):
     Returns:
         The contribution to a_l.
     """
+    return batched(_ewadd, mh, mZ, mW, alpha, m_lepton, cba, zeta_l)
+
+
+def _ewadd(L, mh, mZ, mW, alpha, m_lepton, cba, zeta_l):
     cw2 = (mW / mZ) ** 2
     cw4 = cw2 * cw2
     cw6 = cw4 * cw2
@@ -353,16 +407,16 @@ def ewadd(mh, mZ, mW, alpha, m_lepton, cba, zeta_l):
     xw = xh / cw2
     lh = jnp.log(xh)
     lw = jnp.log(cw2)
-    liw = dilog(1.0 - xw)
-    lih = dilog(1.0 - xh)
+    liw = L.dilog(1.0 - xw)
+    lih = L.dilog(1.0 - xh)
     lh2 = lh * lh
     pi2 = _PI2
-    phi1 = 6.0 * Phi(xh, 1.0, 1.0)
+    phi1 = 6.0 * L.Phi(xh, 1.0, 1.0)
     phi3 = 6.0 * (-liw + _ZETA2)
     phi4 = 6.0 * (lh2 / 2.0 + 2.0 * lih + _ZETA2)
-    phi5 = 6.0 * (-Phi(cw2, cw2, 1.0) / (4.0 * cw2 - 1.0))
+    phi5 = 6.0 * (-L.Phi(cw2, cw2, 1.0) / (4.0 * cw2 - 1.0))
     phi6 = 6.0 * (-lih + _ZETA2)
-    phi7 = 6.0 * cw2 * Phi(xw, 1.0, 1.0)
+    phi7 = 6.0 * cw2 * L.Phi(xw, 1.0, 1.0)
 
     xm2 = (
         256.0 * (32.0 * cw10 - 5.0 * cw4 + 32.0 * cw6 - 56.0 * cw8) * phi6
@@ -455,6 +509,10 @@ def ewadd(mh, mZ, mW, alpha, m_lepton, cba, zeta_l):
 
 def non_yukawa(mH, mA, mHp, mZ, mW, alpha, m_lepton):
     """Two-loop bosonic non-Yukawa contribution, arXiv:1607.06292 eq. (71)."""
+    return batched(_non_yukawa, mH, mA, mHp, mZ, mW, alpha, m_lepton)
+
+
+def _non_yukawa(L, mH, mA, mHp, mZ, mW, alpha, m_lepton):
     cw2 = (mW / mZ) ** 2
     cw4 = cw2 * cw2
     cw6 = cw4 * cw2
@@ -488,10 +546,10 @@ def non_yukawa(mH, mA, mHp, mZ, mW, alpha, m_lepton):
         + f3 * xHp * (xA + xH)
         + f4 * (xA + xH)
         - f5 * xA * xH
-        + _t1(xA, xHp, cw2)
-        + _t1(xH, xHp, cw2)
-        + _t0(xA, xHp, cw2)
-        + _t0(xH, xHp, cw2)
+        + _t1(L, xA, xHp, cw2)
+        + _t1(L, xH, xHp, cw2)
+        + _t0(L, xA, xHp, cw2)
+        + _t0(L, xH, xHp, cw2)
     )
     pref = (alpha / (24.0 * math.pi * cw2 * sw2) * m_lepton / mZ) ** 2
     return pref * res
@@ -503,14 +561,18 @@ def yukawa(mH, mHp, mZ, mW, mh_sm, alpha, m_lepton, tan_beta, zeta_l, lambda5, l
     Args:
         lambda5: capital Lambda_5; lambda67: (Lambda_567 - Lambda_5)(t_b - 1/t_b).
     """
+    return batched(_yukawa, mH, mHp, mZ, mW, mh_sm, alpha, m_lepton, tan_beta, zeta_l, lambda5, lambda67, cba)
+
+
+def _yukawa(L, mH, mHp, mZ, mW, mh_sm, alpha, m_lepton, tan_beta, zeta_l, lambda5, lambda67, cba):
     sc = tan_beta - 1.0 / tan_beta
     al = alpha
     cw2 = (mW / mZ) ** 2
     xhSM = (mh_sm / mZ) ** 2
     xHp = (mHp / mZ) ** 2
     xH = (mH / mZ) ** 2
-    fm0_h, fmp_h = _fm0(xH, xHp, al, cw2), _fmp(xH, xHp, al, cw2)
-    fm0_s, fmp_s = _fm0(xhSM, xHp, al, cw2), _fmp(xhSM, xHp, al, cw2)
+    fm0_h, fmp_h = _fm0(L, xH, xHp, al, cw2), _fmp(L, xH, xHp, al, cw2)
+    fm0_s, fmp_s = _fm0(L, xhSM, xHp, al, cw2), _fmp(L, xhSM, xHp, al, cw2)
     a000 = _fb(xhSM, xHp, al, cw2) * fm0_s
     a0z0 = -_fb(xH, 0.0, al, cw2) * (fm0_h + fmp_h)
     a500 = fm0_s
@@ -518,10 +580,10 @@ def yukawa(mH, mHp, mZ, mW, mh_sm, alpha, m_lepton, tan_beta, zeta_l, lambda5, l
     a001 = _fb(xH, 0.0, al, cw2) * fm0_h - _fb(xhSM, 0.0, al, cw2) * fm0_s
     a0z1 = -(
         _fb(xH, xHp, al, cw2) * (fm0_h + fmp_h)
-        - _yf3(xH, xHp, cw2)
+        - _yf3(L, xH, xHp, cw2)
         - _fb(xhSM, xHp, al, cw2) * (fm0_s + fmp_s)
-        + _yf3(xhSM, xHp, cw2)
-    ) + _yf2(xH, cw2)
+        + _yf3(L, xhSM, xHp, cw2)
+    ) + _yf2(L, xH, cw2)
     a501 = fm0_h / 2.0 - fm0_s / 2.0
     a5z1 = -fm0_h - fmp_h + fm0_s + fmp_s
     res = (
