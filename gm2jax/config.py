@@ -472,7 +472,8 @@ def parse_config(doc: Mapping, *, name: str = "config", origin: str = "<dict>", 
     unknown = set(lik) - _LIK_KEYS
     if unknown:
         raise InvalidInput(f"likelihood.{sorted(unknown)[0]}: unknown key; allowed: {sorted(_LIK_KEYS)}")
-    constraints = lik.get("constraints", list(model.default_constraints))
+    defaults = model.constraints if model.default_constraints is None else model.default_constraints
+    constraints = lik.get("constraints", list(defaults))
     if not isinstance(constraints, (list, tuple)):
         raise InvalidInput("likelihood.constraints: give a list of constraint names")
     for i, c in enumerate(constraints):

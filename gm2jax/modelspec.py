@@ -87,10 +87,9 @@ class ModelSpec:
         object.__setattr__(self, "loops", tuple(self.loops))
         for field in ("defaults", "constraints", "domain"):
             object.__setattr__(self, field, _frozen(getattr(self, field)))
-        if self.default_constraints is None:
-            object.__setattr__(self, "default_constraints", tuple(self.constraints))
-        object.__setattr__(self, "default_constraints", tuple(self.default_constraints))
-        unknown = sorted(set(self.default_constraints) - set(self.constraints))
+        if self.default_constraints is not None:  # None stays None (= every constraint, also after dataclasses.replace)
+            object.__setattr__(self, "default_constraints", tuple(self.default_constraints))
+        unknown = sorted(set(self.default_constraints or ()) - set(self.constraints))
         if unknown:
             raise InvalidInput(f"model {self.name!r}: default_constraints {unknown} are not constraints of the model")
         unknown = sorted(set(self.defaults) - set(self.parameters))
