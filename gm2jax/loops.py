@@ -1124,16 +1124,19 @@ def per_entry(f, *args, max_entries: int = PER_ENTRY_MAX):
         >>> bool(np.allclose(per_entry(F1N, np.array([[0.5, 2.0]])), F1N(np.array([[0.5, 2.0]]))))
         True
     """
-    args = jnp.broadcast_arrays(*(_asfloat(a) for a in args))
-    shape = args[0].shape
-    size = math.prod(shape)
-    if size <= 1 or size > max_entries:
-        return f(*args)
-    flat = [a.reshape(-1) for a in args]
-    outs = [f(*(a[i] for a in flat)) for i in range(size)]
-    if isinstance(outs[0], tuple):
-        return tuple(jnp.stack([o[j] for o in outs]).reshape(shape) for j in range(len(outs[0])))
-    return jnp.stack(outs).reshape(shape)
+    # float64 whatever JAX's global x64 flag says (concrete NumPy inputs would otherwise be
+    # demoted to float32 by jnp.broadcast_arrays when the flag is off).
+    with jax.enable_x64(True):
+        args = jnp.broadcast_arrays(*(_asfloat(a) for a in args))
+        shape = args[0].shape
+        size = math.prod(shape)
+        if size <= 1 or size > max_entries:
+            return f(*args)
+        flat = [a.reshape(-1) for a in args]
+        outs = [f(*(a[i] for a in flat)) for i in range(size)]
+        if isinstance(outs[0], tuple):
+            return tuple(jnp.stack([o[j] for o in outs]).reshape(shape) for j in range(len(outs[0])))
+        return jnp.stack(outs).reshape(shape)
 
 
 # ----------------------------------------------------------------------------------------
