@@ -21,7 +21,9 @@ whose likelihood forbids a strip |x| < gap (the LEP chargino bound at mu, M2 ~ 0
 is sampled one sign at a time, x = s (gap + (h_s - gap) sigmoid(u)) with h_+ = hi, h_- = -lo,
 so that the wall sits at the far end of u (x - gap ~ (h_s - gap) e^u) instead of in a
 0.002-wide band of the sigmoid of the full range (:mod:`gm2jax.sectors`).  The sign ``s`` is
-a traced value, so one compiled potential serves every sign sector.
+a traced value, so one compiled potential serves every sign sector.  Both are pieces (a, b) of a
+uniform or log-uniform range mapped by the range's own sigmoid (:class:`SubRange`), which also
+cuts a range at interior points (a posterior sampled piece by piece, :mod:`gm2jax.sectors`).
 
 Example:
     >>> p = param_spec("mu", -400.0, -80.0, "uniform")
@@ -39,7 +41,7 @@ import jax.numpy as jnp
 import numpyro.distributions as dist
 from jax.scipy.special import ndtr, ndtri
 
-__all__ = ["PRIORS", "Bijection", "HalfRange", "ParamSpec", "bijection_for", "param_spec", "prior_distribution"]
+__all__ = ["PRIORS", "Bijection", "HalfRange", "ParamSpec", "SubRange", "bijection_for", "param_spec", "prior_distribution"]
 
 PRIORS = ("uniform", "loguniform", "normal")
 """Prior names a configuration may use."""
@@ -195,6 +197,60 @@ def prior_distribution(p: ParamSpec):
 
 
 @dataclasses.dataclass(frozen=True)
+class SubRange:
+    """A piece (a, b) of a uniform or log-uniform range, mapped by the sigmoid in the prior's
+    coordinate t (t = x uniform, t = ln x log-uniform): t(x) = t(a) + (t(b) - t(a)) sigmoid(u).
+
+    The endpoints may be traced (one compiled potential serves every piece) and may be given in
+    either order (a is where u -> -inf).  A logistic u gives the exact prior restricted to the
+    piece; :meth:`log_prior_mass` is the piece's prior probability under the full range's prior.
+
+    Attributes:
+        prior: ``"uniform"`` or ``"loguniform"``.
+        lo, hi: the full range.
+
+    Example:
+        >>> s = SubRange("loguniform", 0.003, 0.5)
+        >>> round(float(s.forward(0.0, 0.003, 0.03)), 6), round(s.log_prior_mass(0.21, 0.5), 6)
+        (0.009487, -1.774511)
+    """
+
+    prior: str
+    lo: float
+    hi: float
+
+    def __post_init__(self):
+        if self.prior not in ("uniform", "loguniform") or not (self.lo < self.hi) or (self.prior == "loguniform" and self.lo <= 0):
+            raise ValueError(f"SubRange: need a uniform or log-uniform prior on lo < hi (lo > 0 if log-uniform); "
+                             f"got {self.prior} on [{self.lo}, {self.hi}]")
+
+    def _t(self, x):
+        return jnp.log(x) if self.prior == "loguniform" else jnp.asarray(x)
+
+    def forward(self, u, a, b):
+        """Physical value x(u) in the piece (a, b)."""
+        ta, tb = self._t(a), self._t(b)
+        t = ta + (tb - ta) * jax.nn.sigmoid(u)
+        return jnp.exp(t) if self.prior == "loguniform" else t
+
+    def inverse(self, x, a, b):
+        """u(x) for x strictly inside the piece (a, b)."""
+        ta, tb = self._t(a), self._t(b)
+        r = (self._t(x) - ta) / (tb - ta)
+        return jnp.log(r) - jnp.log1p(-r)
+
+    def log_det_jacobian(self, u, a, b):
+        """ln |dx/du| at u."""
+        ld = jnp.log(jnp.abs(self._t(b) - self._t(a))) + _log_sigmoid(u) + _log_sigmoid(-u)
+        return ld + jnp.log(self.forward(u, a, b)) if self.prior == "loguniform" else ld
+
+    def log_prior_mass(self, a: float, b: float) -> float:
+        """ln P(x in the piece) under the prior on [lo, hi]."""
+        t = math.log if self.prior == "loguniform" else float
+        return math.log(abs(t(b) - t(a)) / (t(self.hi) - t(self.lo)))
+
+
+@dataclasses.dataclass(frozen=True)
 class HalfRange:
     """One sign of a parameter's range beyond a gap: |x| in (gap, h_s), sign s = +1 or -1.
 
@@ -221,23 +277,24 @@ class HalfRange:
         if not (self.lo < -self.gap < 0.0 < self.gap < self.hi):
             raise ValueError(f"HalfRange: need lo < -gap < 0 < gap < hi (got lo={self.lo}, hi={self.hi}, gap={self.gap})")
 
-    def _width(self, sign):
-        return jnp.where(jnp.asarray(sign) > 0, self.hi, -self.lo) - self.gap
+    def piece(self, sign):
+        """The half range of ``sign`` as the :class:`SubRange` piece (a, b): (s gap, h_s s)."""
+        s = jnp.asarray(sign)
+        return s * self.gap, jnp.where(s > 0, self.hi, self.lo)
 
     def forward(self, u, sign):
         """Physical value x(u) on the side ``sign``."""
-        return jnp.asarray(sign) * (self.gap + self._width(sign) * jax.nn.sigmoid(u))
+        return SubRange("uniform", self.lo, self.hi).forward(u, *self.piece(sign))
 
     def inverse(self, x, sign):
         """u(x) for x strictly inside the half range of ``sign``."""
-        t = (jnp.abs(x) - self.gap) / self._width(sign)
-        return jnp.log(t) - jnp.log1p(-t)
+        return SubRange("uniform", self.lo, self.hi).inverse(x, *self.piece(sign))
 
     def log_det_jacobian(self, u, sign):
         """ln |dx/du| at u."""
-        return jnp.log(self._width(sign)) + _log_sigmoid(u) + _log_sigmoid(-u)
+        return SubRange("uniform", self.lo, self.hi).log_det_jacobian(u, *self.piece(sign))
 
     def log_prior_mass(self, sign: float) -> float:
         """ln P(x in the half range of ``sign``) under the uniform prior on [lo, hi]."""
-        width = self.hi - self.gap if sign > 0 else -self.lo - self.gap
-        return math.log(width / (self.hi - self.lo))
+        a, b = (self.gap, self.hi) if sign > 0 else (-self.gap, self.lo)
+        return SubRange("uniform", self.lo, self.hi).log_prior_mass(a, b)
