@@ -2,11 +2,13 @@
 
 Usage::
 
-    python benchmarks/amu_2l_profile.py [--batch 2000] [--cores 1] [--grad] [--only SUBSTR] [--out FILE]
+    python benchmarks/amu_2l_profile.py [--batch 2000] [--chunk N] [--cores 1] [--grad] [--only SUBSTR] [--cpu-time] [--out FILE]
 
 ``--grad`` also compiles each piece's value and gradient (``jax.value_and_grad`` with respect to
 every MSSM parameter) and prints its HLO size, compile time, us/point and the cost ratio
-(value+grad time / value time); ``--only`` restricts the table to pieces whose name contains SUBSTR.
+(value+grad time / value time); ``--only`` restricts the table to pieces whose name contains SUBSTR
+(several: comma-separated); ``--chunk N`` evaluates the batch in vmapped chunks of N points
+(``lax.map(..., batch_size=N)``, as ``benchmarks/amu_throughput.py --chunk`` and gm2jax.scan do).
 
 Each piece is compiled on its own (pure functions of the MSSM parameters, resummed Delta_mu = 0 for the
 pieces, the total = :func:`gm2jax.models.mssm.amu_parts` with GM2Calc resummation and status); the
@@ -30,7 +32,8 @@ def main() -> None:
     ap.add_argument("--cores", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--grad", action="store_true", help="also value+gradient per piece")
-    ap.add_argument("--only", default="", help="only pieces whose name contains this")
+    ap.add_argument("--only", default="", help="only pieces whose name contains this (comma-separated: any of them)")
+    ap.add_argument("--chunk", type=int, default=0, help="vmapped chunks of this many points (lax.map); 0 = one vmap")
     ap.add_argument("--cpu-time", action="store_true", help="process CPU time instead of wall-clock (shared machine)")
     ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "amu_throughput_2l_profile.txt"))
     args = ap.parse_args()
@@ -97,7 +100,7 @@ def main() -> None:
     except OSError:
         rev = "?"
     lines = [
-        "# MSSM 1L+2L (resummed, a_mu) per-piece profile: jit(vmap) over %d random points, %d pinned core(s)," % (n, args.cores),
+        "# MSSM 1L+2L (resummed, a_mu) per-piece profile: jit(vmap) over %d random points%s, %d pinned core(s)," % (n, " in chunks of %d" % args.chunk if args.chunk else "", args.cores),
         "# 2-core VM shared with other jobs (absolute rates are lower bounds; the ratios are the point); clock: %s." % ("process CPU time" if args.cpu_time else "wall"),
         "# %s gm2jax %s  (benchmarks/amu_2l_profile.py)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), rev),
     ]
@@ -108,7 +111,8 @@ def main() -> None:
 
     def measure(fn):
         t0 = clock()
-        lowered = jax.jit(jax.vmap(fn)).lower(p)
+        batched = (lambda q: jax.lax.map(fn, q, batch_size=args.chunk)) if args.chunk else jax.vmap(fn)
+        lowered = jax.jit(batched).lower(p)
         hlo = len(lowered.as_text().splitlines())
         compiled = lowered.compile()
         comp = clock() - t0
@@ -121,7 +125,7 @@ def main() -> None:
         return hlo, comp, best
 
     for name, f in pieces:
-        if args.only not in name:
+        if not any(o in name for o in args.only.split(",")):
             continue
         hlo, comp, best = measure(f)
         line = f"{name:45s} HLO lines {hlo:6d}  compile {comp:6.1f}s  {n / best:12.0f} points/s  ({best / n * 1e6:7.2f} us/point)"
