@@ -3,18 +3,19 @@
 The code cells are exec'd in order in one namespace (no Jupyter kernel needed; the notebook uses
 no IPython magics), with matplotlib's Agg backend and ``plt.show`` a no-op, after the first
 (``parameters``-tagged) cell is overridden with ``N_POINTS = 40``, ``N_SCAN = 2048`` and a NUTS run of
-2 chains x (5 warm-up + 5 draws) started at seed 002 Table 3 BP4 (no best fit first).  It must
-finish in < 90 s of CPU time (the process's, all threads): measured ~78 s on the 2-core machine, of
-which the NUTS section is ~60 s, nearly all of it the one-off tracing and compilation of the model's
-gradient (the 7x7 neutralino Takagi factorisation), which no smaller run avoids.  CPU time rather
-than wall time, because the machine is shared: the same run took 77 - 139 s of wall time at load
-averages 4 - 5.  So the small run checks the section's structure and outputs, and the slow test runs
-the notebook's full-size posterior (4 x (500 + 1000)) and checks it against seed Table 2.  Both assert Table 3
+2 chains per piece of the M_Z' range x (5 warm-up + 5 draws), started from prior draws (no best fit
+first).  It must finish in < BUDGET_S of CPU time (the process's, all threads); nearly all of the
+NUTS section is the one-off tracing and compilation of the model's gradient (the 7x7 neutralino
+Takagi factorisation), which no smaller run avoids.  CPU time rather than wall time, because the
+machine is shared.  So the small run checks the section's structure and outputs, and the slow test
+runs the notebook's full-size posterior (2 pieces x 4 chains x (500 + 1000)) and checks it against
+seed Table 2 and against an independent reference (importance-weighted prior draws).  Both assert Table 3
 (BP4's neutralino-dominated a_e): the one check that fails when the neutralino loop's sign is wrong.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
 
@@ -26,12 +27,13 @@ import nbtools
 NAME = "lmutau.ipynb"
 BUDGET_S = 150.0  # CPU seconds: NUTS compilation ~60 s, the 2048-point Table 2 scan, LHC and Fig. 4 sections
 
-# Seed 002 Table 3, BP4 (GeV; the soft slepton masses set to the physical ones of the table, M_Z' in GeV);
-# A is not quoted there: the midpoint of the seed's 500 GeV - 1 TeV range.  Only a starting point.
-BP4 = dict(M0=184.0, M1=140.0, M2=953.0, abs_mu=758.0, tan_beta=23.0, m_sel=160.0, m_smu=731.0, A=750.0,
-           M_Zp=0.011, g_X=7.09e-4)
-SMALL = f"N_POINTS = 40\nN_SCAN = 2048\nNUTS_CHAINS = 2\nNUTS_WARMUP = 5\nNUTS_SAMPLES = 5\nNUTS_INIT = {BP4!r}\n"
+SMALL = "N_POINTS = 40\nN_SCAN = 2048\nNUTS_CHAINS = 2\nNUTS_WARMUP = 5\nNUTS_SAMPLES = 5\n"
 POSTERIOR_KEYS = ("m_neutralino_1", "m_slepton_e", "m_slepton_mu", "M_Zp", "g_X")
+# Reference posterior of fits/lmutau_posterior.toml (benchmarks/lmutau_posterior_reference.py, 5 x 2^20
+# importance-weighted prior draws, benchmarks/results/lmutau_posterior_reference.jsonl): P(M_Z' > 210 MeV) and the
+# 2.5 / 50 / 97.5 % quantiles of M_Z' (MeV)
+REF_P_ABOVE_210MEV = 0.00215
+REF_M_ZP_MEV = (12.28, 35.05, 143.21)
 
 
 def test_notebook_structure_and_library_calls():
@@ -43,14 +45,14 @@ def test_notebook_structure_and_library_calls():
     assert re.search(r"^NUTS_CHAINS = 4\b", cells[0], flags=re.MULTILINE)
     assert re.search(r"^NUTS_WARMUP = 500\b", cells[0], flags=re.MULTILINE)
     assert re.search(r"^NUTS_SAMPLES = 1000\b", cells[0], flags=re.MULTILINE)
-    assert re.search(r"^NUTS_INIT = None\b", cells[0], flags=re.MULTILINE)
+    assert re.search(r"^NUTS_SPLIT = 0\.21\b", cells[0], flags=re.MULTILINE)
     assert re.search(r'^POSTERIOR_CONFIG = "fits/lmutau_posterior.toml"', cells[0], flags=re.MULTILINE)
     body = "\n".join(cells)
     # the physics comes from the library: no JAX, no re-implemented loop function
     for forbidden in ("import jax", "jnp.", "mpmath", "quad(", "qmc."):  # the scan is gm2jax.scan's, no hand Sobol loop
         assert forbidden not in body, forbidden
     for call in ("limits.gm2_band", "limits.limit_curve", "limits.allowed_band", "limits.coupling_for_amu",
-                 "kinetic.epsilon_kinetic", "evaluate_points", "Problem(", "run_nuts(", "spec_from_config(", "point_function("):
+                 "kinetic.epsilon_kinetic", "evaluate_points", "Problem(", "run_nuts_sectors(", "posterior_predictions(", "spec_from_config(", "point_function("):
         assert call in body, call
 
 
@@ -156,11 +158,27 @@ def _check_posterior_structure(ns, draws):
 
 @pytest.mark.slow
 def test_notebook_posterior_full_size(monkeypatch):
-    """The notebook's full-size NUTS posterior (4 chains x (500 + 1000), best-fit start) against seed Table 2.
+    """The notebook's full-size NUTS posterior (2 pieces of the M_Z' range x 4 chains x (500 + 1000))
+    against an independent reference and against seed Table 2.
 
     Runs the whole notebook with the small Fig. 2 grid and Table 2 scan but the parameters cell's own
-    NUTS sizes (~2 min on the 2-core machine).  The measured numbers (in the notebook's comparison
-    cell) are asserted with margins; the differences from Table 2 are asserted at their documented size.
+    NUTS sizes.  The measured numbers (in the notebook's comparison cell) are asserted with margins;
+    the differences from Table 2 are asserted at their documented size.
+
+    The large-M_Z' region is a sampling artefact, not posterior mass (issue 14).  A run of 4 chains
+    started at the best fit gave max R-hat 1.146, 141 divergences and an M_Z' 95 % interval of
+    12.2 - 389.6 MeV: one chain had wandered above 210 MeV and stayed.  Integrated directly
+    (``benchmarks/lmutau_posterior_reference.py``: 5 x 2^20 exact prior draws weighted by the
+    likelihood, ESS 1.8e5), M_Z' > 210 MeV holds P = 0.215 % of the posterior (its mean chi^2 there:
+    a_mu 8.5, CCFR 2.8, BaBar 4 mu 1.6; below: 1.7, 1.7, 0), and the 95 % interval is 12.28 - 143.2
+    MeV (block errors 0.03 and 0.3 MeV), inside Table 2's 10 - 210 MeV.  So Table 2's bound stands and
+    the sampling was fixed: the M_Z' range is sampled in two pieces cut at 210 MeV (~2 m_mu, where
+    BaBar's 4 mu search starts; ``gm2jax.sectors`` splits), each by its own chains, and the pieces are
+    combined with their MBAR evidences.  Checked here against the reference: the upper piece's weight
+    (within 4 MBAR block errors of ln Z) and the fractions of draws below the reference's 2.5 / 50 /
+    97.5 % quantiles of M_Z' (within 4 standard errors sqrt(p (1 - p) / ESS), ESS = the smallest bulk
+    ESS of the main piece's parameters).  R-hat is required (< 1.05) of every piece of weight >= 1 %:
+    a piece of weight w moves any probability by at most w, however its chains mix.
     """
     pytest.importorskip("matplotlib")
     monkeypatch.chdir(nbtools.NOTEBOOKS)
@@ -172,23 +190,30 @@ def test_notebook_posterior_full_size(monkeypatch):
     _check_table3(ns)
     _check_posterior_structure(ns, draws=4 * 1000)
     post, table, both = ns["posterior"], ns["posterior_table"], ns["posterior_table_both"]
-    assert post["max_r_hat"] < 1.05  # measured 1.005
-    assert post["divergences"] < 0.05 * 4000  # measured 55 (1.4 %)
+    assert post["max_r_hat"] < 1.05  # measured 1.003 (the upper piece, weight 0.24 %: 1.045)
+    assert post["divergences"] < 0.05 * 4000  # measured 11 in 8000 transitions (both pieces)
+    # against the reference (importance-weighted prior draws, see the docstring)
+    nuts = ns["nuts"]
+    assert nuts.labels == ["M_Zp<0.21", "M_Zp>0.21"]
+    assert abs(math.log(nuts.weights[1] / REF_P_ABOVE_210MEV)) < 4 * math.hypot(*nuts.log_evidence_err)
+    ess = float(nuts.min_ess_bulk[0])
+    for p, q in zip((0.025, 0.5, 0.975), REF_M_ZP_MEV, strict=True):
+        assert abs(np.mean(post["M_Zp"] < q) - p) < 4 * math.sqrt(p * (1 - p) / ess), (p, q)
     # M_Z' is fixed by Delta a_mu and the Z' limits: the 95 % interval lies inside Table 2's 10 - 210 MeV
-    # (measured 12.0 - 158.7 MeV)
+    # (measured 12.1 - 146.0 MeV; reference 12.3 - 143.2)
     lo, hi = table["M_Zp"]["ci95"]
     assert 10.0 < lo and hi < 210.0
-    # g_X: measured 95 % interval 4.06 - 11.99 x 1e-4 vs Table 2's 3.76 - 10: the lower end agrees within 20 %,
+    # g_X: measured 95 % interval 4.29 - 11.88 x 1e-4 (reference 4.37 - 12.06) vs Table 2's 3.76 - 10: the lower end agrees within 20 %,
     # the upper end lies up to 30 % above (weaker packaged COHERENT curve, light smuons offset by a larger g_X)
     lo, hi = table["g_X"]["ci95"]
     assert 3.76 < lo < 4.5 and 10.0 < hi < 13.0
     # documented difference: the posterior does not impose Delta a_e (a 2.4 sigma effect outweighed by prior
-    # volume): measured 5.5 % of the draws explain both within 2 sigma, selectron 95 % upper end 970 GeV
+    # volume): measured 5.1 % of the draws explain both within 2 sigma (reference 5.09 %), selectron 95 % upper end 976 GeV
     assert 0.02 < post["frac_both"] < 0.15
     assert table["m_slepton_e"]["ci95"][1] > 385.0
     # draws meeting Table 2's criterion: selectron < 385 GeV and neutralino < 400 GeV at 95 %
-    # (measured 280 and 333 GeV), M_Z' inside 10 - 210 MeV (measured 13.9 - 116.6 MeV)
+    # (measured 247 and 315 GeV), M_Z' inside 10 - 210 MeV (measured 14.6 - 131.2 MeV)
     assert both["m_slepton_e"]["ci95"][1] < 385.0 and both["m_neutralino_1"]["ci95"][1] < 400.0
     assert 10.0 < both["M_Zp"]["ci95"][0] and both["M_Zp"]["ci95"][1] < 210.0
-    # documented difference: no smuon lower bound at 605 GeV without the LHC recasts (measured min 282 GeV)
+    # documented difference: no smuon lower bound at 605 GeV without the LHC recasts (measured min 312 GeV)
     assert both["m_slepton_mu"]["min"] < 605.0
