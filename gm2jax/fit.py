@@ -48,19 +48,27 @@ __all__ = ["FitResult", "adam", "adam_run", "make_step", "plot_profiles", "run_f
 # --------------------------------------------------------------------------------------
 
 
-def _objective(problem: Problem):
+def _objective(problem: Problem, shared: bool = False):
     """u, mask, fixed -> (chi^2, aux): the chi^2 at u with the masked entries replaced by ``fixed``.
 
     ``aux`` holds the pulls, the fitted observables and ``status`` (recorded along profiles) and
     ``"summary"``: the recorded outputs, pulls and chi^2 parts, so that the best-fit summary comes
-    from the compiled step (an eager two-loop evaluation takes minutes)."""
+    from the compiled step (an eager two-loop evaluation takes minutes).  ``shared``: the chi^2 and
+    its gradient come from :meth:`Problem.shared_loglike` (the predictions of ``aux`` are then
+    values only)."""
+    loglike = problem.shared_loglike() if shared else None
 
     def fun(u, mask, fixed):
         uu = jnp.where(mask, fixed, u)
         x = problem.from_unconstrained(uu)
         pred = problem.predict(x)
         lik = problem.likelihood
-        chi2 = lik.chi2(pred)
+        if shared:
+            ll = loglike(x)
+            ok = jnp.isfinite(ll)
+            chi2 = jnp.where(ok, -2.0 * jnp.where(ok, ll, 0.0), lik.chi2_failed)
+        else:
+            chi2 = lik.chi2(pred)
         pulls = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in lik.pulls(pred).items()}
         aux = dict(pulls)
         aux.update({o: pred[o] for o in problem.config.observables})
@@ -152,12 +160,12 @@ def _cached(kind: str, config: FitConfig, build, *extra):
     return _CACHE[key]
 
 
-def _problem_and_objective(config: FitConfig):
+def _problem_and_objective(config: FitConfig, shared: bool = False):
     def build():
         problem = config.problem()
-        return problem, _objective(problem)
+        return problem, _objective(problem, shared)
 
-    problem, fun = _cached("objective", config, build)
+    problem, fun = _cached("objective", config, build, shared)
     return problem, fun
 
 
@@ -260,6 +268,7 @@ def run_fit(
     hessian: bool = True,
     profiles: bool = True,
     progress: bool = False,
+    share_gradient: bool = False,
     **overrides,
 ) -> FitResult:
     """Multi-start best fit, covariance and profiles of a configuration (see the module docstring).
@@ -269,6 +278,10 @@ def run_fit(
         hessian: compute the autodiff Hessian, the Newton polish and the covariance.
         profiles: compute the 1-D and 2-D profiles listed in the config.
         progress: print a line per phase.
+        share_gradient: take the chi^2 and its gradient from the problem's one compiled program
+            (:meth:`gm2jax.problem.Problem.shared_loglike`), which a later
+            :func:`gm2jax.sample.run_nuts` with ``share_gradient=True`` reuses: one compilation of
+            the model's gradient instead of one per program (the 2HDM notebook).
         **overrides: replace ``[fit]`` options (``starts=8``, ``steps=200``, ...).
 
     Returns:
@@ -282,16 +295,17 @@ def run_fit(
     if overrides:
         config = config.replace(fit=overrides)
     with jax.enable_x64(True):
-        return _run_fit(config, hessian=hessian, profiles=profiles, progress=as_progress(progress))
+        return _run_fit(config, hessian=hessian, profiles=profiles, progress=as_progress(progress),
+                        shared=bool(share_gradient))
 
 
 def _say(progress, msg):
     as_progress(progress).say(msg)
 
 
-def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool) -> FitResult:
+def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool, shared: bool = False) -> FitResult:
     opts = config.fit
-    problem, fun = _problem_and_objective(config)
+    problem, fun = _problem_and_objective(config, shared)
     # the config object may differ (fit options) -- keep the caller's for the result
     problem.config = config
     problem.check_prior()  # a never-finite derived parameter: a clean error before compiling
@@ -304,7 +318,7 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
     t0 = time.perf_counter()
     use_lbfgs = opts.optimizer == "lbfgs"
     opt = adam(opts.learning_rate, opts.clip_norm)
-    step = adam_step = _cached("adam", config, lambda: make_step(fun, opt), opts.learning_rate, opts.clip_norm)
+    step = adam_step = _cached("adam", config, lambda: make_step(fun, opt), opts.learning_rate, opts.clip_norm, shared)
     init = adam_init = jax.vmap(opt.init)
     key = jax.random.key(opts.seed)
     _say(progress, f"compile + {n} random starts: tracing and compiling the model (first run only; 10-60 s) ...")
@@ -314,7 +328,7 @@ def _run_fit(config: FitConfig, *, hessian: bool, profiles: bool, progress: bool
     mask = jnp.zeros((n, d), dtype=bool)
     fixed = jnp.zeros((n, d))
     if use_lbfgs:
-        opt, step = _cached("lbfgs", config, lambda: _make_lbfgs_step(fun))
+        opt, step = _cached("lbfgs", config, lambda: _make_lbfgs_step(fun), shared)
         init = jax.vmap(opt.init)
     state = init(u)
     best_l = np.full(n, np.inf)

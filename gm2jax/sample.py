@@ -56,12 +56,14 @@ from gm2jax.problem import Problem
 from gm2jax.progress import as_progress
 
 
-def make_model(problem: Problem):
+def make_model(problem: Problem, shared: bool = False):
     """The numpyro model of a :class:`gm2jax.problem.Problem`: ``model(obs=None)``.
 
     ``obs`` optionally maps observables (``"a_mu"``) to replacement central values (toy
-    studies); None uses the dataset.
+    studies); None uses the dataset.  ``shared``: the log-likelihood factor and its gradient come
+    from :meth:`Problem.shared_loglike` (one compiled program, also the fit's; not with ``obs``).
     """
+    shared_loglike = problem.shared_loglike() if shared else None
     specs = problem.config.free
     outputs = problem.outputs()
     derived = tuple(problem.config.derived)
@@ -84,7 +86,10 @@ def make_model(problem: Problem):
         for k in outputs:
             if k not in recorded:
                 numpyro.deterministic(k, pred[k])
-        numpyro.factor("loglike", lik.loglike(pred))
+        if shared and obs is None:
+            numpyro.factor("loglike", shared_loglike(x))
+        else:
+            numpyro.factor("loglike", lik.loglike(pred))
 
     return model
 
@@ -193,6 +198,7 @@ def run_nuts(
     dense_mass: bool = True,
     pool_adaptation: bool = True,
     block: int = 50,
+    share_gradient: bool = False,
     **overrides,
 ) -> SampleResult:
     """NUTS posterior of a configuration (sizes from its ``[sample]`` table).
@@ -219,6 +225,10 @@ def run_nuts(
             per-chain adaptation.
         block: transitions per compiled call (memory for the recorded block, and the
             granularity of ``progress``).
+        share_gradient: the log-likelihood and its gradient come from the problem's one compiled
+            program (:meth:`gm2jax.problem.Problem.shared_loglike`; the fit's with
+            :func:`gm2jax.fit.run_fit` ``share_gradient=True``): the initialisation and the
+            transition loop then compile no copy of the model's gradient (the 2HDM notebook).
         **overrides: replace ``[sample]`` options (``chains=2``, ``warmup=100``, ...),
             validated like the config file.
 
@@ -233,7 +243,7 @@ def run_nuts(
         raise InvalidInput(f"block: must be a positive integer (got {block!r})")
     with jax.enable_x64(True):
         return _run_nuts(config, init=init, progress=as_progress(progress), dense_mass=bool(dense_mass),
-                         pool_adaptation=bool(pool_adaptation), block=block)
+                         pool_adaptation=bool(pool_adaptation), block=block, shared=bool(share_gradient))
 
 
 def _pooled_adaptation(adapt_state):
@@ -298,7 +308,8 @@ def _compile_all(lowered: dict) -> dict:
         return {k: f.result() for k, f in futures.items()}
 
 
-def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool_adaptation: bool, block: int) -> SampleResult:
+def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool_adaptation: bool, block: int,
+              shared: bool = False) -> SampleResult:
     opts = config.sample
     problem = config.problem()
     problem.check_prior()  # a never-finite derived parameter: a clean error before compiling
@@ -307,7 +318,7 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
     if init is None:
         t0 = time.perf_counter()
         progress.say("quick multi-start fit for the starting point of the chains ...")
-        init = run_fit(config, hessian=False, profiles=False, progress=progress).x
+        init = run_fit(config, hessian=False, profiles=False, progress=progress, share_gradient=shared).x
         wall["fit"] = time.perf_counter() - t0
     if isinstance(init, dict):
         init = [init[n] for n in problem.names]
@@ -318,7 +329,7 @@ def _run_nuts(config: FitConfig, *, init, progress: bool, dense_mass: bool, pool
     init_params = {
         p.name: biject_to(prior_distribution(p).support).inv(jnp.asarray(x_init[:, i])) for i, p in enumerate(config.free)
     }
-    model = make_model(problem)
+    model = make_model(problem, shared)
 
     progress.say(f"NUTS: tracing and compiling the model, kernel and transition loop ({opts.chains} chains) ...")
     t0 = time.perf_counter()

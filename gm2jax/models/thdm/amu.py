@@ -27,7 +27,6 @@ import math
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-from jax.experimental.xla_metadata import set_xla_metadata
 
 from gm2jax import loops
 from gm2jax._precision import float64
@@ -35,6 +34,7 @@ from gm2jax.errors import InvalidInput, PhysicsError, Status, describe_status
 from gm2jax.models.thdm import bosonic
 from gm2jax.models.thdm.couplings import THDMCouplings, YukawaCore, as_core, couplings
 from gm2jax.models.thdm.params import THDMParams, THDMSMInputs
+from gm2jax.models.thdm.separate import separately
 from gm2jax.models.thdm.spectrum import Lambda5, Lambda67, mixing
 from gm2jax.sm import lepton_index
 
@@ -115,6 +115,11 @@ def amu_2l_bosonic_yuk(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, k: int
 # ---------------------------------------------------------------------------------------
 
 
+_LOOP = {f.__name__: separately(f) for f in (loops.f_S, loops.f_PS, loops.FSZ, loops.FPZ, loops.FCWu, loops.FCWd,
+                                              loops.FCWl)}
+"""The Barr-Zee loop functions of the fermionic pieces, each its own XLA computation (:mod:`.separate`)."""
+
+
 def _f_neutral(ms2, mf2, sm, qf, t3f, nc, pseudo: bool):
     """Eq. (53) of arXiv:1607.06292 (photon + Z parts), elementwise over fermions and scalars."""
     sw2 = _sw2(sm)
@@ -123,8 +128,8 @@ def _f_neutral(ms2, mf2, sm, qf, t3f, nc, pseudo: bool):
     y = mf2 / sm.MZ**2
     gvf = 0.5 * t3f - qf * sw2
     gvl = 0.5 * _T3_L - _Q_L * sw2
-    fg = loops.f_PS(x) if pseudo else loops.f_S(x)
-    fz = loops.FPZ(x, y) if pseudo else loops.FSZ(x, y)
+    fg = _LOOP["f_PS"](x) if pseudo else _LOOP["f_S"](x)
+    fz = _LOOP["FPZ"](x, y) if pseudo else _LOOP["FSZ"](x, y)
     return qf**2 * nc * 0.5 * fg + 0.5 * nc * qf * gvl * gvf / (sw2 * cw2) * fz
 
 
@@ -177,13 +182,13 @@ def amu_2l_fermionic_charged(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, 
     xd = jnp.ones((3, 1)) * (md**2 / mHp2)[None, :]
     yu = xu * (mHp2 / mw2)
     yd = xd * (mHp2 / mw2)
-    fu = -3.0 * loops.FCWu(xu, xd, yu, yd, _Q_U, _Q_D)
-    fd = -3.0 * loops.FCWd(xu, xd, yu, yd, _Q_U, _Q_D)
+    fu = -3.0 * _LOOP["FCWu"](xu, xd, yu, yd, _Q_U, _Q_D)
+    fd = -3.0 * _LOOP["FCWd"](xu, xd, yu, yd, _Q_U, _Q_D)
     ylk = c.ylHp[k, k]
     wu = jnp.real(jnp.conj(c.yuHp) * c.vckm) * ylk / mu[:, None]
     wd = jnp.real(jnp.conj(c.ydHp) * c.vckm) * ylk / md[None, :]
     res = jnp.sum(fu * wu + fd * wd)
-    fl = -loops.FCWl(ml**2 / mHp2, ml**2 / mw2)
+    fl = -_LOOP["FCWl"](ml**2 / mHp2, ml**2 / mw2)
     res += jnp.sum(fl * jnp.diagonal(c.ylHp) * ylk / ml)
     return pref * res
 
@@ -311,29 +316,11 @@ def _mask_core(q: YukawaCore, bad) -> YukawaCore:
     return jax.tree_util.tree_map(lambda a, b: jnp.where(bad, b, a), q, safe)
 
 
-class _Separate:
-    """A piece ``fn(p, sm, c, k)`` as its own XLA computation: a ``jax.jit`` call that carries the
-    frontend attribute ``inlineable = "false"``, which XLA's call inliner honours, so the piece
-    (and, under ``jax.grad``, its transposed pullback, which inherits the attribute) is optimised
-    apart from the others.  Why: XLA CPU's fusion pass is superlinear in the size of one
-    computation (it recounts the reductions of a growing fusion at each decision); the six pieces
-    in one computation took 182 CPU-s and 6.3 GB to compile value+gradient (the chi^2 of
-    ``fits/thdm_typeX_light_A.toml`` at 2 points, 2-core VM), as separate computations 47 CPU-s
-    and 2.8 GB, and the program runs 2x faster (4.8 -> 2.4 ms).  Values are unchanged (the same
-    operations).
-    """
-
-    def __init__(self, fn):
-        self.fn = jax.jit(fn, static_argnums=(3,))
-
-    def __call__(self, p, sm, c, k):
-        with set_xla_metadata(inlineable="false"):
-            return self.fn(p, sm, c, k)
-
-
-_PIECES = {f.__name__: _Separate(f) for f in (amu_1l, amu_2l_bosonic_ewadd, amu_2l_bosonic_nonyuk,
-                                                amu_2l_bosonic_yuk, amu_2l_fermionic_neutral,
-                                                amu_2l_fermionic_charged)}
+_PIECES = {f.__name__: separately(f, static_argnums=(3,)) for f in (
+    amu_1l, amu_2l_bosonic_ewadd, amu_2l_bosonic_nonyuk, amu_2l_bosonic_yuk, amu_2l_fermionic_neutral,
+    amu_2l_fermionic_charged)}
+"""The pieces as :func:`amu_parts` evaluates them: each its own XLA computation (:mod:`.separate`:
+one computation of all six compiled 4x slower, with 2x the memory)."""
 
 
 @eqx.filter_jit

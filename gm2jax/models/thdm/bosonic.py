@@ -18,6 +18,7 @@ import math
 import jax.numpy as jnp
 
 from gm2jax.loops import Phi, dilog
+from gm2jax.models.thdm.separate import separately
 
 _PI2 = math.pi**2
 _ZETA2 = _PI2 / 6.0
@@ -54,6 +55,10 @@ class LoopCalls:
         return self._call("dilog", x)
 
 
+_PHI, _DILOG = separately(Phi), separately(dilog)
+"""``Phi`` and ``dilog`` as :func:`batched` evaluates them: each its own XLA computation (:mod:`.separate`)."""
+
+
 def batched(body, *args):
     """``body(L, *args)`` with every ``L.Phi`` and every ``L.dilog`` evaluated in ONE vectorised call.
 
@@ -68,7 +73,7 @@ def batched(body, *args):
     rec = LoopCalls()
     body(rec, *args)
     values = {}
-    for name, fn in (("Phi", Phi), ("dilog", dilog)):
+    for name, fn in (("Phi", _PHI), ("dilog", _DILOG)):
         calls = rec.args[name]
         if not calls:
             values[name] = []
