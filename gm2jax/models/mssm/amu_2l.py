@@ -50,6 +50,7 @@ import jax.numpy as jnp
 
 from gm2jax._precision import float64
 from gm2jax.errors import InvalidInput, Status
+from gm2jax.separate import separately
 from gm2jax.models.mssm.one_loop import (
     global_status,
     _lepton_status,
@@ -67,6 +68,18 @@ from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.models.mssm.threshold import SPECTRA
 from gm2jax.models.mssm.uncertainty import uncertainty as _uncertainty
 from gm2jax.sm import Couplings, SMInputs, lepton_index, sm_status
+
+# The pieces as amu_parts evaluates them: each its own XLA computation (gm2jax.separate): XLA
+# CPU's fusion of one large computation is superlinear in its size and fused the pieces badly;
+# apart, value 2.62e5 -> 3.25e5 points/s, value+grad 7.56e4 -> 9.61e4 points/s, value+grad
+# compile 61 -> 46 CPU-s (benchmarks/amu_throughput.py --loops 2 --leptons mu --resum --chunk 1000).
+_third_generation = separately(sfermions.third_generation, static_argnums=(3,))
+_neutralino_sums = separately(neutralino_sums)
+_chargino_1l = separately(amu_1l_chargino, static_argnums=(2,))
+_fsf_terms = separately(amu_2l_fsf_terms, static_argnums=(2,))
+_photonic_chargino = separately(amu_2l_photonic_chargino, static_argnums=(2,))
+_bz_sfermion = separately(amu_2l_barr_zee_sfermion)
+_bz_chargino = separately(amu_2l_barr_zee_chargino)
 
 PIECES = ("fsf", "photonic_chargino", "photonic_neutralino", "barr_zee_sfermion", "barr_zee_chargino")
 """Names of the five two-loop pieces, in GM2Calc's order; ``two_loop`` is their sum."""
@@ -155,11 +168,11 @@ def amu_parts(
     c, leptons, ps1, deltas, rows = lepton_setup(
         p, sm, lepton, 0.0, resummation, global_status, _lepton_status, _safe_params
     )
-    third1 = sfermions.third_generation(ps1, sm, c, resummation)
+    third1 = _third_generation(ps1, sm, c, resummation)
     # where ps1 != p the point is flagged already; invalid SM inputs are reported alone
     st2 = jnp.where(sm_status(sm) != 0, 0, two_loop_status(ps1, sm, c, resummation, third1))
     ok2 = st2 == 0
-    third = sfermions.third_generation(
+    third = _third_generation(
         _safe_params(ps1, ok2), sm, c, resummation,
         deltas=(jnp.where(ok2, third1.delta_b, 0.0), jnp.where(ok2, third1.delta_tau, 0.0)),
     )
@@ -170,18 +183,18 @@ def amu_parts(
     for lep, (st, d, m_l, q) in zip(leptons, rows):
         d_use = d if resummation is not None else jnp.zeros_like(d)
         y = sp.yukawa(c, q.tan_beta, m_l, d_use)
-        a_n, photonic_n = neutralino_sums(
+        a_n, photonic_n = _neutralino_sums(
             sp.neutralino_matrix(q, c), sp.slepton_matrix(q, c, lep, m_l, d_use), c, y, m_l, sm.alpha_0, q.Q
         )
-        a_c = amu_1l_chargino(q, c, lep, m_l, d_use)
-        terms = amu_2l_fsf_terms(q, c, lep, m_l, third.y_t, third.y_b, third.y_tau, d_use)
+        a_c = _chargino_1l(q, c, lep, m_l, d_use)
+        terms = _fsf_terms(q, c, lep, m_l, third.y_t, third.y_b, third.y_tau, d_use)
         fsf = sum(terms.values())
         pieces = {
             "fsf": fsf,
-            "photonic_chargino": amu_2l_photonic_chargino(q, c, lep, m_l, d_use, alpha_0=sm.alpha_0),
+            "photonic_chargino": _photonic_chargino(q, c, lep, m_l, d_use, alpha_0=sm.alpha_0),
             "photonic_neutralino": photonic_n,
-            "barr_zee_sfermion": amu_2l_barr_zee_sfermion(q, c, m_l, third, d_use),
-            "barr_zee_chargino": amu_2l_barr_zee_chargino(q, c, m_l, d_use),
+            "barr_zee_sfermion": _bz_sfermion(q, c, m_l, third, d_use),
+            "barr_zee_chargino": _bz_chargino(q, c, m_l, d_use),
         }
         one_loop = a_n + a_c
         two_loop = (
