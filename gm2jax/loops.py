@@ -809,6 +809,12 @@ def I_abc(a2, b2, c2):
     ``m = (u + w)/2``: ``I = (1/m) sum_j (-1)^j h_j(alpha, beta, gamma)/((j+1)(j+2))`` with
     ``alpha = (u - m)/m`` etc. (26 terms, ``|alpha| <= 0.18``).
 
+    Derivatives (custom JVP): ``dI/da = phi_1[a, a, b, c]``, the confluent third divided
+    difference, in closed form from the same two branches (far: two more one-node divided
+    differences of ``ln``; near: the node derivatives of the symmetric series), so reverse mode
+    never differentiates the branches (value+gradient 152 -> 59 ns per element in batches of 1000).  The rule is
+    itself differentiable, with exact second derivatives also at ties (``a == b``).
+
     Args:
         a2, b2, c2: squared masses (>= 0, not all zero), broadcast together.
 
@@ -901,9 +907,9 @@ def _i_abc(a2, b2, c2):
 @_i_abc.defjvp
 def _i_abc_jvp(primals, tangents):
     # dI/da = phi_1[a, a, b, c] (confluent third divided difference) in closed form, so that reverse
-    # mode never differentiates the branches and series of the value (23 -> 282 ns per element
-    # with the gradient before).  In the sorted, scaled variables p <= q <= 1 (I = J/w, each
-    # partial D/w^2):
+    # mode never differentiates the branches and series of the value (value+gradient per element,
+    # CPU: 735 -> 54 ns on 2e5 elements, 152 -> 59 ns on 1e3).  In the sorted, scaled variables
+    # p <= q <= 1 (I = J/w, each partial D/w^2):
     #   far (1 - p >= _W3), r = p/q, f = phi_1[., 1, 1], g(x) = phi_1[x, x, 1] = -ln[1, 1, x]:
     #     D_u = phi_1[p, p, q, 1] = (J - g(r)/q)/(1 - p)
     #     D_v = phi_1[p, q, q, 1] = (g(q) - f(r)/q)/(1 - p)
