@@ -34,7 +34,7 @@ from gm2jax.errors import InvalidInput, PhysicsError, Status, describe_status
 from gm2jax.models.thdm import bosonic
 from gm2jax.models.thdm.couplings import THDMCouplings, YukawaCore, as_core, couplings
 from gm2jax.models.thdm.params import THDMParams, THDMSMInputs
-from gm2jax.models.thdm.separate import separately
+from gm2jax.separate import separately
 from gm2jax.models.thdm.spectrum import Lambda5, Lambda67, mixing
 from gm2jax.sm import lepton_index
 
@@ -117,7 +117,7 @@ def amu_2l_bosonic_yuk(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, k: int
 
 _LOOP = {f.__name__: separately(f) for f in (loops.f_S, loops.f_PS, loops.FSZ, loops.FPZ, loops.FCWu, loops.FCWd,
                                               loops.FCWl)}
-"""The Barr-Zee loop functions of the fermionic pieces, each its own XLA computation (:mod:`.separate`)."""
+"""The Barr-Zee loop functions of the fermionic pieces, each its own XLA computation (:mod:`gm2jax.separate`)."""
 
 
 def _f_neutral(ms2, mf2, sm, qf, t3f, nc, pseudo: bool):
@@ -319,7 +319,7 @@ def _mask_core(q: YukawaCore, bad) -> YukawaCore:
 _PIECES = {f.__name__: separately(f, static_argnums=(3,)) for f in (
     amu_1l, amu_2l_bosonic_ewadd, amu_2l_bosonic_nonyuk, amu_2l_bosonic_yuk, amu_2l_fermionic_neutral,
     amu_2l_fermionic_charged)}
-"""The pieces as :func:`amu_parts` evaluates them: each its own XLA computation (:mod:`.separate`:
+"""The pieces as :func:`amu_parts` evaluates them: each its own XLA computation (:mod:`gm2jax.separate`:
 one computation of all six compiled 4x slower, with 2x the memory)."""
 
 

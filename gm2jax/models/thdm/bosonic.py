@@ -18,7 +18,7 @@ import math
 import jax.numpy as jnp
 
 from gm2jax.loops import Phi, dilog
-from gm2jax.models.thdm.separate import separately
+from gm2jax.separate import separately
 
 _PI2 = math.pi**2
 _ZETA2 = _PI2 / 6.0
@@ -56,7 +56,7 @@ class LoopCalls:
 
 
 _PHI, _DILOG = separately(Phi), separately(dilog)
-"""``Phi`` and ``dilog`` as :func:`batched` evaluates them: each its own XLA computation (:mod:`.separate`)."""
+"""``Phi`` and ``dilog`` as :func:`batched` evaluates them: each its own XLA computation (:mod:`gm2jax.separate`)."""
 
 
 def batched(body, *args):
