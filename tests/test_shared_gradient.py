@@ -7,6 +7,7 @@ differ (a few ulps of the chi^2 terms, ~1e-15 relative); 1e-12 leaves room for t
 cancellations and nothing for a wrong derivative.
 """
 
+import concurrent.futures
 import pathlib
 
 import jax
@@ -57,3 +58,38 @@ def test_fit_and_nuts_with_the_shared_gradient():
         draws = np.asarray(nuts.idata.posterior[name])
         assert draws.shape == (2, 5) and np.all(np.isfinite(draws))
     assert nuts.n_gradient_evals > 0
+
+
+@pytest.mark.slow
+def test_shared_loglike_nested_execution_does_not_hang():
+    """The host call runs a compiled program from inside a running one (as NUTS's transition loop
+    does): 5 x 400 value-and-gradient steps of 4 vmapped points in a jitted loop, with two such
+    loops in concurrent threads, must finish (a deadlock on the CPU client's thread pool would
+    hang: issue 15 was a NUTS hang).  Limit: 300 s for work that takes ~5 s."""
+    import concurrent.futures
+
+    prob = load_config(CONFIG).problem()
+    x0 = _points(prob, 4)
+    with jax.enable_x64(True):
+        f = prob.shared_loglike()
+
+        def walk(x):
+            def body(i, y):
+                v, g = jax.value_and_grad(f)(y)
+                return y + 1e-6 * jnp.where(jnp.isfinite(g), g, 0.0) * jnp.abs(y)
+            return jax.lax.fori_loop(0, 400, body, x)
+
+        run = jax.jit(jax.vmap(walk))
+
+        def five():
+            with jax.enable_x64(True):
+                y = jnp.asarray(x0)
+                for _ in range(5):
+                    y = run(y)
+                return np.asarray(y)
+
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            futures = [pool.submit(five) for _ in range(2)]
+            results = [fut.result(timeout=300) for fut in futures]
+    assert all(np.all(np.isfinite(r)) for r in results)
+    np.testing.assert_array_equal(results[0], results[1])
