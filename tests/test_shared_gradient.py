@@ -65,9 +65,7 @@ def test_shared_loglike_nested_execution_does_not_hang():
     """The host call runs a compiled program from inside a running one (as NUTS's transition loop
     does): 5 x 400 value-and-gradient steps of 4 vmapped points in a jitted loop, with two such
     loops in concurrent threads, must finish (a deadlock on the CPU client's thread pool would
-    hang: issue 15 was a NUTS hang).  Limit: 300 s for work that takes ~5 s."""
-    import concurrent.futures
-
+    hang: issue 15 was a NUTS hang).  Limit: 300 s for work that took 13 s."""
     prob = load_config(CONFIG).problem()
     x0 = _points(prob, 4)
     with jax.enable_x64(True):
