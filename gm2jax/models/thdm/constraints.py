@@ -32,6 +32,7 @@ import jax
 import jax.numpy as jnp
 
 from gm2jax import linalg
+from gm2jax._precision import float64
 from gm2jax.errors import Status
 from gm2jax.models.thdm.params import THDMGaugeBasis, THDMSMInputs
 from gm2jax.models.thdm.spectrum import mass_basis_lambdas
@@ -48,6 +49,7 @@ def _lam(p, sm):
     return mass_basis_lambdas(p, sm)
 
 
+@float64
 def scattering_eigenvalues(p, sm: THDMSMInputs | None = None):
     """Distinct eigenvalues of the tree-level scalar scattering matrices (hep-ph/0508020).
 
@@ -71,11 +73,13 @@ def scattering_eigenvalues(p, sm: THDMSMInputs | None = None):
     return jnp.concatenate([ev[0], jnp.atleast_1d(l3 - l4), ev[1], ev[2]])
 
 
+@float64
 def unitarity_margin(p, sm: THDMSMInputs | None = None, bound: float = UNITARITY_BOUND):
     """``bound - max |Lambda|`` over the scattering eigenvalues (> 0: unitarity respected)."""
     return bound - jnp.max(jnp.abs(scattering_eigenvalues(p, sm)))
 
 
+@float64
 def bfb_margin(p, sm: THDMSMInputs | None = None):
     """Smallest slack of the boundedness-from-below conditions (> 0: bounded from below)."""
     l1, l2, l3, l4, l5, l6, l7 = (_lam(p, sm)[i] for i in range(7))
@@ -95,11 +99,13 @@ def bfb_margin(p, sm: THDMSMInputs | None = None):
     )
 
 
+@float64
 def perturbativity_margin(p, sm: THDMSMInputs | None = None, bound: float = PERTURBATIVITY_BOUND):
     """``bound - max_i |lambda_i|`` (> 0: perturbative quartics)."""
     return bound - jnp.max(jnp.abs(_lam(p, sm)))
 
 
+@float64
 def theory_status(p, sm: THDMSMInputs | None = None):
     """Status bits UNITARITY_VIOLATED, UNBOUNDED_POTENTIAL, NONPERTURBATIVE (0 = all satisfied)."""
     st = jnp.where(unitarity_margin(p, sm) <= 0.0, int(Status.UNITARITY_VIOLATED), 0)
@@ -108,6 +114,7 @@ def theory_status(p, sm: THDMSMInputs | None = None):
     return st.astype(jnp.int32)
 
 
+@float64
 def margin_chi2(margin, width):
     """Smooth one-sided chi^2 of a margin: ``softplus(-margin/width)^2`` (~0 inside, quadratic outside)."""
     return jax.nn.softplus(-margin / width) ** 2

@@ -22,6 +22,7 @@ import math
 
 import equinox as eqx
 import jax.numpy as jnp
+import numpy as np
 import yaml
 
 from gm2jax._data import data_file
@@ -143,7 +144,7 @@ def ckm(sm: THDMSMInputs):
 
 
 def _zeros33():
-    return jnp.zeros((3, 3))
+    return np.zeros((3, 3))  # NumPy float64, whatever JAX's x64 flag
 
 
 class THDMParams(eqx.Module):
