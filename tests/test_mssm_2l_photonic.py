@@ -186,6 +186,7 @@ def test_gradients_at_degenerate_points(lep):
     T.assert_gradients(lambda x, sm: _photonic_of_flat(x, sm, lep), xs, sms, scales, labels=labels)
 
 
+@pytest.mark.slow  # 40-80 s (two gradient compilations); the 74 records check the shared sums' values by default
 def test_shared_neutralino_sums_equal_the_separate_ones():
     # amu_2l computes the one-loop and photonic neutralino sums from one diagonalisation
     # (P.neutralino_sums, a vmap over a selector): same values and gradients as the two functions
