@@ -115,9 +115,9 @@ def amu_2l_bosonic_yuk(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, k: int
 # ---------------------------------------------------------------------------------------
 
 
-_LOOP = {f.__name__: separately(f) for f in (loops.f_S, loops.f_PS, loops.FSZ, loops.FPZ, loops.FCWu, loops.FCWd,
-                                              loops.FCWl)}
-"""The Barr-Zee loop functions of the fermionic pieces, each its own XLA computation (:mod:`gm2jax.separate`)."""
+# The Barr-Zee loop functions of the fermionic pieces, each its own XLA computation (gm2jax.separate)
+_f_S, _f_PS, _FSZ, _FPZ = (separately(f) for f in (loops.f_S, loops.f_PS, loops.FSZ, loops.FPZ))
+_FCWu, _FCWd, _FCWl = (separately(f) for f in (loops.FCWu, loops.FCWd, loops.FCWl))
 
 
 def _f_neutral(ms2, mf2, sm, qf, t3f, nc, pseudo: bool):
@@ -128,8 +128,8 @@ def _f_neutral(ms2, mf2, sm, qf, t3f, nc, pseudo: bool):
     y = mf2 / sm.MZ**2
     gvf = 0.5 * t3f - qf * sw2
     gvl = 0.5 * _T3_L - _Q_L * sw2
-    fg = _LOOP["f_PS"](x) if pseudo else _LOOP["f_S"](x)
-    fz = _LOOP["FPZ"](x, y) if pseudo else _LOOP["FSZ"](x, y)
+    fg = _f_PS(x) if pseudo else _f_S(x)
+    fz = _FPZ(x, y) if pseudo else _FSZ(x, y)
     return qf**2 * nc * 0.5 * fg + 0.5 * nc * qf * gvl * gvf / (sw2 * cw2) * fz
 
 
@@ -182,13 +182,13 @@ def amu_2l_fermionic_charged(p: THDMParams, sm: THDMSMInputs, c: THDMCouplings, 
     xd = jnp.ones((3, 1)) * (md**2 / mHp2)[None, :]
     yu = xu * (mHp2 / mw2)
     yd = xd * (mHp2 / mw2)
-    fu = -3.0 * _LOOP["FCWu"](xu, xd, yu, yd, _Q_U, _Q_D)
-    fd = -3.0 * _LOOP["FCWd"](xu, xd, yu, yd, _Q_U, _Q_D)
+    fu = -3.0 * _FCWu(xu, xd, yu, yd, _Q_U, _Q_D)
+    fd = -3.0 * _FCWd(xu, xd, yu, yd, _Q_U, _Q_D)
     ylk = c.ylHp[k, k]
     wu = jnp.real(jnp.conj(c.yuHp) * c.vckm) * ylk / mu[:, None]
     wd = jnp.real(jnp.conj(c.ydHp) * c.vckm) * ylk / md[None, :]
     res = jnp.sum(fu * wu + fd * wd)
-    fl = -_LOOP["FCWl"](ml**2 / mHp2, ml**2 / mw2)
+    fl = -_FCWl(ml**2 / mHp2, ml**2 / mw2)
     res += jnp.sum(fl * jnp.diagonal(c.ylHp) * ylk / ml)
     return pref * res
 
@@ -316,22 +316,24 @@ def _mask_core(q: YukawaCore, bad) -> YukawaCore:
     return jax.tree_util.tree_map(lambda a, b: jnp.where(bad, b, a), q, safe)
 
 
-_PIECES = {f.__name__: separately(f, static_argnums=(3,)) for f in (
-    amu_1l, amu_2l_bosonic_ewadd, amu_2l_bosonic_nonyuk, amu_2l_bosonic_yuk, amu_2l_fermionic_neutral,
-    amu_2l_fermionic_charged)}
-"""The pieces as :func:`amu_parts` evaluates them: each its own XLA computation (:mod:`gm2jax.separate`:
-one computation of all six compiled 4x slower, with 2x the memory)."""
+# The pieces as amu_parts evaluates them: each its own XLA computation (gm2jax.separate: one
+# computation of all six compiled 4x slower, with 2x the memory)
+_amu_1l, _ewadd, _nonyuk, _yuk, _fer_neutral, _fer_charged = (
+    separately(f, static_argnums=(3,))
+    for f in (amu_1l, amu_2l_bosonic_ewadd, amu_2l_bosonic_nonyuk, amu_2l_bosonic_yuk, amu_2l_fermionic_neutral,
+              amu_2l_fermionic_charged)
+)
 
 
 @eqx.filter_jit
 def _parts_jit(q: YukawaCore, sm: THDMSMInputs, k: int, loops: int, running: bool):
     c = couplings(q, sm, running=running)
-    a1 = _PIECES["amu_1l"](q, sm, c, k)
-    ew = _PIECES["amu_2l_bosonic_ewadd"](q, sm, c, k)
-    ny = _PIECES["amu_2l_bosonic_nonyuk"](q, sm, c, k)
-    yk = _PIECES["amu_2l_bosonic_yuk"](q, sm, c, k)
-    fn = _PIECES["amu_2l_fermionic_neutral"](q, sm, c, k)
-    fc = _PIECES["amu_2l_fermionic_charged"](q, sm, c, k)
+    a1 = _amu_1l(q, sm, c, k)
+    ew = _ewadd(q, sm, c, k)
+    ny = _nonyuk(q, sm, c, k)
+    yk = _yuk(q, sm, c, k)
+    fn = _fer_neutral(q, sm, c, k)
+    fc = _fer_charged(q, sm, c, k)
     bos = ew + ny + yk
     fer = fn + fc
     a2 = bos + fer
