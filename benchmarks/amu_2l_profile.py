@@ -2,13 +2,17 @@
 
 Usage::
 
-    python benchmarks/amu_2l_profile.py [--batch 2000] [--chunk N] [--cores 1] [--grad] [--only SUBSTR] [--cpu-time] [--out FILE]
+    python benchmarks/amu_2l_profile.py [--batch 2000] [--chunk N] [--cores 1] [--grad] [--only SUBSTR] [--cpu-time]
+                                        [--in-context] [--out FILE]
 
 ``--grad`` also compiles each piece's value and gradient (``jax.value_and_grad`` with respect to
 every MSSM parameter) and prints its HLO size, compile time, us/point and the cost ratio
 (value+grad time / value time); ``--only`` restricts the table to pieces whose name contains SUBSTR
 (several: comma-separated); ``--chunk N`` evaluates the batch in vmapped chunks of N points
 (``lax.map(..., batch_size=N)``, as ``benchmarks/amu_throughput.py --chunk`` and gm2jax.scan do).
+``--in-context`` times the pieces as :func:`gm2jax.models.mssm.amu_parts` evaluates them (its separately
+compiled functions and its prologue; isolated and inlined into one program, a piece can cost twice
+as much), value and value+gradient, interleaved.
 
 Each piece is compiled on its own (pure functions of the MSSM parameters, resummed Delta_mu = 0 for the
 pieces, the total = :func:`gm2jax.models.mssm.amu_parts` with GM2Calc resummation and status); the
@@ -35,11 +39,17 @@ def main() -> None:
     ap.add_argument("--only", default="", help="only pieces whose name contains this (comma-separated: any of them)")
     ap.add_argument("--chunk", type=int, default=0, help="vmapped chunks of this many points (lax.map); 0 = one vmap")
     ap.add_argument("--cpu-time", action="store_true", help="process CPU time instead of wall-clock (shared machine)")
+    ap.add_argument(
+        "--in-context", action="store_true",
+        help="the pieces as amu_parts calls them (its separately compiled functions, plus its prologue), "
+        "all compiled first and then timed in --repeat interleaved rounds (implies --grad)",
+    )
     ap.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results" / "amu_throughput_2l_profile.txt"))
     args = ap.parse_args()
     pin_cores(args.cores)
 
     import jax
+    import jax.numpy as jnp
 
     jax.config.update("jax_enable_x64", True)
     from gm2jax import MSSMParams, SMInputs
@@ -95,6 +105,41 @@ def main() -> None:
         ("2L Barr-Zee chargino", lambda q: bz.amu_2l_barr_zee_chargino(q, couplings(sm), m_l, 0.0)),
         ("amu_parts total (1L+2L, status, resummed)", lambda q: a2.amu_parts(q, sm, "mu", 2, "gm2calc").total),
     ]
+    if args.in_context:
+        # what amu_parts evaluates, piece by piece: its separately compiled functions (gm2jax.separate)
+        # with their inputs, and its prologue (couplings, Delta_mu, statuses, safe points, third
+        # generation); the rows add up to the total up to the result's assembly (where/stack)
+        cc = couplings(sm)
+
+        def third_sep(q):
+            return a2._third_generation(q, sm, cc, "gm2calc")
+
+        def prologue(q):
+            c_, _, ps1, deltas, rows = a1.lepton_setup(q, sm, "mu", 0.0, "gm2calc", a1.global_status, a1._lepton_status, a1._safe_params)
+            t1 = third_sep(ps1)
+            st = a2.two_loop_status(ps1, sm, c_, "gm2calc", t1)
+            return deltas[0] + t1.delta_b + t1.delta_tau + jnp.sum(rows[0][3].M1) + 0.0 * st
+
+        def neutralino(q):
+            y = spm.yukawa(cc, q.tan_beta, m_l)
+            a, b = a2._neutralino_sums(spm.neutralino_matrix(q, cc), spm.slepton_matrix(q, cc, "mu", m_l), cc, y, m_l, sm.alpha_0, q.Q)
+            return a + b
+
+        def fsf_ctx(q):
+            t = third_sep(q)
+            return sum(a2._fsf_terms(q, cc, "mu", m_l, t.y_t, t.y_b, t.y_tau, 0.0).values())
+
+        pieces = [
+            ("prologue (setup, Delta_mu, statuses, 3rd gen.)", prologue),
+            ("third generation", lambda q: third_sep(q).y_b),
+            ("1L + 2L photonic neutralino", neutralino),
+            ("1L chargino", lambda q: a2._chargino_1l(q, cc, "mu", m_l, 0.0)),
+            ("2L fsf (incl. third gen.)", fsf_ctx),
+            ("2L photonic chargino", lambda q: a2._photonic_chargino(q, cc, "mu", m_l, 0.0, alpha_0=sm.alpha_0)),
+            ("2L Barr-Zee sfermion (incl. third gen.)", lambda q: a2._bz_sfermion(q, cc, m_l, third_sep(q), 0.0)),
+            ("2L Barr-Zee chargino", lambda q: a2._bz_chargino(q, cc, m_l, 0.0)),
+            ("amu_parts total (1L+2L, status, resummed)", lambda q: a2.amu_parts(q, sm, "mu", 2, "gm2calc").total),
+        ]
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False).stdout.strip()
     except OSError:
@@ -124,6 +169,29 @@ def main() -> None:
             best = min(best, clock() - t0)
         return hlo, comp, best
 
+    if args.in_context:
+        chosen = [(nm, f) for nm, f in pieces if any(o in nm for o in args.only.split(","))]
+        progs = []
+        for nm, f in chosen:
+            pair = []
+            for fn in (f, jax.value_and_grad(f)):
+                t0 = clock()
+                batched = (lambda q, fn=fn: jax.lax.map(fn, q, batch_size=args.chunk)) if args.chunk else jax.vmap(fn)
+                compiled = jax.jit(batched).lower(p).compile()
+                jax.block_until_ready(compiled(p))
+                pair.append([compiled, clock() - t0, float("inf")])
+            progs.append(pair)
+        for _ in range(args.repeat):  # interleaved rounds: every program timed in the same periods
+            for pair in progs:
+                for prog in pair:
+                    t0 = clock()
+                    jax.block_until_ready(prog[0](p))
+                    prog[2] = min(prog[2], clock() - t0)
+        for (nm, _), ((_, cv, bv), (_, cg, bg)) in zip(chosen, progs):
+            line = f"{nm:48s} value {bv / n * 1e6:6.3f} us/point | value+grad {bg / n * 1e6:6.3f} us/point  ratio {bg / bv:5.2f}  compile {cv:5.1f} / {cg:5.1f} s"
+            print(line, flush=True)
+            lines.append(line)
+        pieces = []
     for name, f in pieces:
         if not any(o in name for o in args.only.split(",")):
             continue
