@@ -15,7 +15,7 @@ Designed by the 2HDM work (issue 13); package level so that every model uses the
 :func:`separately_differentiated` keeps the value inlined and compiles only the derivative (the
 JVP, hence also its transpose, the gradient) separately: for the MSSM one-loop sums, whose fused
 value is fast while the fused gradient evaluated the loop functions several times (one loop, a_e
-and a_mu: value 6.1-6.8e5 points/s either way, value+gradient 1.17e5 -> 1.44e5 points/s).  For
+and a_mu: value 6.15e5 -> 6.5-6.8e5 points/s, value+gradient 1.17e5 -> 1.45e5 points/s).  For
 the two-loop pieces the fully separate form is faster (inlined values: 4.1-4.3e5 -> 3.0e5
 points/s), so :mod:`gm2jax.models.mssm.amu_2l` keeps :func:`separately`.
 

@@ -141,8 +141,8 @@ def chargino_sum(x, msnu2, c: Couplings, y, m_lepton):
 # As amu_1l_parts evaluates them: inlined for the value, their derivatives as separate XLA
 # computations (gm2jax.separate): fused into one program, the gradient evaluated the loop functions
 # several times per point.  benchmarks/amu_throughput.py --loops 1 (a_e and a_mu, 1e5 points, one
-# core, CPU time): value 6.1e5 -> 6.8e5 points/s (within the machine's drift), value+gradient
-# 1.17e5 -> 1.44e5 points/s; both sums fully separate instead: value 4.9e5, value+gradient 1.40e5.
+# core, CPU time): value 6.15e5 -> 6.5-6.8e5 points/s (within the machine's drift), value+gradient
+# 1.17e5 -> 1.45e5 points/s; both sums fully separate instead: value 4.9e5, value+gradient 1.40e5.
 _neutralino_sum = separately_differentiated(neutralino_sum)
 _chargino_sum = separately_differentiated(chargino_sum)
 
