@@ -30,7 +30,6 @@ configuration changes.
 from __future__ import annotations
 
 import functools
-import inspect
 
 import jax
 from jax.experimental.xla_metadata import set_xla_metadata
@@ -38,17 +37,14 @@ from jax.experimental.xla_metadata import set_xla_metadata
 __all__ = ["separately", "separately_differentiated"]
 
 
-def separately_differentiated(fn=None, *, static_argnums=()):
+def separately_differentiated(fn):
     """``fn`` inlined when evaluated, its derivatives (JVP, hence gradients by transposition) as a
     separately compiled XLA computation (see the module docstring).
 
     For pieces whose value XLA fuses well into the surrounding program while the fused derivative
     evaluates the same loop functions several times.  Second and higher derivatives are the
-    derivatives of the separately compiled JVP.
-
-    Args:
-        fn: the function (pure, traceable); used as a decorator with or without arguments.
-        static_argnums: positional arguments that are static (hashable; not differentiated).
+    derivatives of the separately compiled JVP.  Positional arguments only (``jax.custom_jvp``);
+    close over static ones.
 
     Example:
         >>> import jax, jax.numpy as jnp
@@ -56,48 +52,18 @@ def separately_differentiated(fn=None, *, static_argnums=()):
         >>> print(f"{float(f(0.5)):.6f} {float(jax.grad(f)(0.5)):.6f}")
         0.229849 0.841471
     """
-    if fn is None:
-        return functools.partial(separately_differentiated, static_argnums=static_argnums)
-    sig = inspect.signature(fn)
-    names = list(sig.parameters)
-    kw_only = {nm for nm, par in sig.parameters.items() if par.kind is inspect.Parameter.KEYWORD_ONLY}
-    static_names = frozenset(names[i] for i in static_argnums)
 
-    @functools.lru_cache(maxsize=None)
-    def build(bound_names: tuple):
-        # one custom_jvp function per set of bound parameter names (keywords resolved to positions)
-        static = tuple(i for i, nm in enumerate(bound_names) if nm in static_names)
+    @jax.custom_jvp
+    def call(*args):
+        return fn(*args)
 
-        def call_fn(*vals):
-            pos = [v for nm, v in zip(bound_names, vals) if nm not in kw_only]
-            kws = {nm: v for nm, v in zip(bound_names, vals) if nm in kw_only}
-            return fn(*pos, **kws)
+    derivative = separately(lambda primals, tangents: jax.jvp(fn, primals, tangents))
 
-        def with_static(stat, dyn):
-            it_s, it_d = iter(stat), iter(dyn)
-            return [next(it_s) if i in static else next(it_d) for i in range(len(bound_names))]
+    @call.defjvp
+    def _(primals, tangents):
+        return derivative(primals, tangents)
 
-        @functools.partial(jax.custom_jvp, nondiff_argnums=static)
-        def call(*vals):
-            return call_fn(*vals)
-
-        @separately(static_argnums=(0,))
-        def derivative(stat, primals, tangents):
-            return jax.jvp(lambda *dyn: call_fn(*with_static(stat, dyn)), primals, tangents)
-
-        @call.defjvp
-        def _(*args):
-            *stat, primals, tangents = args
-            return derivative(tuple(stat), primals, tangents)
-
-        return call
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        bound = sig.bind(*args, **kwargs)
-        return build(tuple(bound.arguments))(*bound.arguments.values())
-
-    return wrapper
+    return functools.wraps(fn)(call)
 
 
 def separately(fn=None, *, static_argnums=()):
