@@ -12,13 +12,6 @@ two-loop a_mu with its seven pieces apart (:mod:`gm2jax.models.mssm.amu_2l`): va
 
 Designed by the 2HDM work (issue 13); package level so that every model uses the same helper.
 
-:func:`separately_differentiated` keeps the value inlined and compiles only the derivative (the
-JVP, hence also its transpose, the gradient) separately: for the MSSM one-loop sums, whose fused
-value is fast while the fused gradient evaluated the loop functions several times (one loop, a_e
-and a_mu: value 6.15e5 -> 6.5-6.8e5 points/s, value+gradient 1.17e5 -> 1.45e5 points/s).  For
-the two-loop pieces the fully separate form is faster (inlined values: 4.1-4.3e5 -> 3.0e5
-points/s), so :mod:`gm2jax.models.mssm.amu_2l` keeps :func:`separately`.
-
 How: a ``jax.jit`` call carrying the frontend attribute ``inlineable = "false"``
 (``jax.experimental.xla_metadata``), which XLA's call inliner honours.  Under ``jax.grad`` the
 transposed call (the piece's pullback) inherits the attribute, so the backward pass is split the
@@ -34,36 +27,7 @@ import functools
 import jax
 from jax.experimental.xla_metadata import set_xla_metadata
 
-__all__ = ["separately", "separately_differentiated"]
-
-
-def separately_differentiated(fn):
-    """``fn`` inlined when evaluated, its derivatives (JVP, hence gradients by transposition) as a
-    separately compiled XLA computation (see the module docstring).
-
-    For pieces whose value XLA fuses well into the surrounding program while the fused derivative
-    evaluates the same loop functions several times.  Second and higher derivatives are the
-    derivatives of the separately compiled JVP.  Positional arguments only (``jax.custom_jvp``);
-    close over static ones.
-
-    Example:
-        >>> import jax, jax.numpy as jnp
-        >>> f = separately_differentiated(lambda x: jnp.sin(x) ** 2)
-        >>> print(f"{float(f(0.5)):.6f} {float(jax.grad(f)(0.5)):.6f}")
-        0.229849 0.841471
-    """
-
-    @jax.custom_jvp
-    def call(*args):
-        return fn(*args)
-
-    derivative = separately(lambda primals, tangents: jax.jvp(fn, primals, tangents))
-
-    @call.defjvp
-    def _(primals, tangents):
-        return derivative(primals, tangents)
-
-    return functools.wraps(fn)(call)
+__all__ = ["separately"]
 
 
 def separately(fn=None, *, static_argnums=()):

@@ -1,4 +1,4 @@
-"""gm2jax.separate: separately compiled pieces give the values and derivatives of the plain function.
+"""gm2jax.separate: a separately compiled piece gives the values and derivatives of the plain function.
 
 The references are the same function without the wrapper (plain JAX autodiff); tolerances are
 rounding level (1e-14 relative): the wrappers change only how XLA compiles, not the operations.
@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from gm2jax.separate import separately, separately_differentiated
+from gm2jax.separate import separately
 
 
 def _f(x, k, y=1.0, *, z):
@@ -23,18 +23,8 @@ def _x64():
         yield
 
 
-def _wrapped(wrap):
-    """``_f`` through ``wrap``; separately_differentiated takes positional arguments only, so the
-    static power and the keyword-only argument are passed through a small adapter."""
-    if wrap is separately:
-        return separately(_f, static_argnums=(1,))
-    inner = {k: separately_differentiated(lambda x, y, z, k=k: _f(x, k, y, z=z)) for k in (2, 3)}
-    return lambda x, k, y=1.0, *, z: inner[k](x, y, z)
-
-
-@pytest.mark.parametrize("wrap", [separately, separately_differentiated])
-def test_values_gradients_hessians_equal_the_plain_function(wrap):
-    f = _wrapped(wrap)
+def test_values_gradients_hessians_equal_the_plain_function():
+    f = separately(_f, static_argnums=(1,))
     x = jnp.array([0.3, -1.2, 2.5])
     for k in (2, 3):
         np.testing.assert_allclose(f(x, k, 1.5, z=0.7), _f(x, k, 1.5, z=0.7), rtol=1e-14)
@@ -51,9 +41,8 @@ def test_values_gradients_hessians_equal_the_plain_function(wrap):
         np.testing.assert_allclose(h, jax.hessian(lambda xx: _f(xx, k, 1.5, z=0.7))(x), rtol=1e-13, atol=1e-15)
 
 
-@pytest.mark.parametrize("wrap", [separately, separately_differentiated])
-def test_vmap_and_jit(wrap):
-    f = _wrapped(wrap)
+def test_vmap_and_jit():
+    f = separately(_f, static_argnums=(1,))
     xs = jnp.linspace(-1.0, 1.0, 12).reshape(4, 3)
     batched = jax.jit(jax.vmap(jax.value_and_grad(lambda x: f(x, 2, 0.5, z=1.3))))
     v, g = batched(xs)
@@ -61,11 +50,3 @@ def test_vmap_and_jit(wrap):
         v_ref, g_ref = jax.value_and_grad(lambda x: _f(x, 2, 0.5, z=1.3))(xs[i])
         np.testing.assert_allclose(v[i], v_ref, rtol=1e-14)
         np.testing.assert_allclose(g[i], g_ref, rtol=1e-14)
-
-
-def test_separately_differentiated_is_a_separate_computation_only_when_differentiated():
-    f = separately_differentiated(lambda x: jnp.sin(x) ** 2)
-    value_hlo = jax.jit(f).lower(0.5).as_text()
-    grad_hlo = jax.jit(jax.grad(f)).lower(0.5).as_text()
-    assert 'inlineable = "false"' not in value_hlo
-    assert 'inlineable = "false"' in grad_hlo

@@ -40,7 +40,6 @@ import jax.numpy as jnp
 from gm2jax import linalg, loops
 from gm2jax._precision import all_finite, float64
 from gm2jax.errors import PhysicsError, Status, describe_status
-from gm2jax.separate import separately_differentiated
 from gm2jax.models.mssm import spectrum as sp
 from gm2jax.models.mssm.params import MSSMParams
 from gm2jax.models.mssm.threshold import POLE_TOL, delta_lepton
@@ -136,15 +135,6 @@ def neutralino_sum(mn, msl, c: Couplings, y, m_lepton):
 def chargino_sum(x, msnu2, c: Couplings, y, m_lepton):
     pp, qq = chargino_couplings(c, x, y)
     return m_lepton**2 * _LOOP * linalg.spectral_sum(g_chargino, x @ x.T, msnu2[None, None], pp, qq, m_lepton)
-
-
-# As amu_1l_parts evaluates them: inlined for the value, their derivatives as separate XLA
-# computations (gm2jax.separate): fused into one program, the gradient evaluated the loop functions
-# several times per point.  benchmarks/amu_throughput.py --loops 1 (a_e and a_mu, 1e5 points, one
-# core, CPU time): value 6.15e5 -> 6.5-6.8e5 points/s (within the machine's drift), value+gradient
-# 1.17e5 -> 1.45e5 points/s; both sums fully separate instead: value 4.9e5, value+gradient 1.40e5.
-_neutralino_sum = separately_differentiated(neutralino_sum)
-_chargino_sum = separately_differentiated(chargino_sum)
 
 
 def amu_1l_neutralino(p: MSSMParams, c: Couplings, lepton, m_lepton, delta=0.0):
@@ -269,7 +259,7 @@ def amu_1l_parts(p: MSSMParams, sm: SMInputs, lepton, delta=0.0, resummation: st
         mls.append(m_l_s)
 
     def one(msl, msnu2, y, m_l):
-        return _neutralino_sum(mn, msl, c, y, m_l), _chargino_sum(xch, msnu2, c, y, m_l)
+        return neutralino_sum(mn, msl, c, y, m_l), chargino_sum(xch, msnu2, c, y, m_l)
 
     a0, ac = jax.vmap(one)(jnp.stack(msls), jnp.stack(msnus), jnp.stack(ys), jnp.stack(mls))
     return finish_result(AmuResult, lepton, jnp.stack(statuses), deltas, neutralino=a0, chargino=ac)
